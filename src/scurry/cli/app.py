@@ -1,0 +1,89 @@
+"""The `scurry` command group and `main`, which turns every failure into one line and a code.
+
+Each command lives in its own module; this one only holds the global options
+(`--server`, `-v`) and the mapping of errors to exit codes: a `ScurryError`
+exits with its own `exit_code`, a usage error with 2, Ctrl-C with 130.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from scurry.cli import apply, delete, describe, events, get, lifecycle, logs, quickstart, wait
+from scurry.cli.client import error_line
+from scurry.cli.session import Session
+from scurry.config.settings import Settings
+from scurry.errors import ScurryError
+
+INTERRUPTED = 130
+
+app = typer.Typer(
+    name="scurry",
+    help="A control plane for Apache Flink: FlinkDeployments on this machine, kubectl style.",
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    server: Annotated[
+        str | None,
+        typer.Option(
+            "--server",
+            envvar="SCURRY_SERVER",
+            help="URL of the scurry server [env: SCURRY_SERVER; default http://SCURRY_HOST:SCURRY_PORT].",
+            show_envvar=False,
+        ),
+    ] = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Print each API request to stderr.")
+    ] = False,
+) -> None:
+    """A control plane for Apache Flink: FlinkDeployments on this machine, kubectl style."""
+    settings = Settings(server=server) if server else Settings()
+    session = Session(settings, verbose=verbose)
+    ctx.obj = session
+    ctx.call_on_close(session.close)
+
+
+app.command("up")(lifecycle.up_command)
+app.command("down")(lifecycle.down_command)
+app.command("quickstart")(quickstart.quickstart_command)
+app.command("apply")(apply.apply_command)
+app.command("get")(get.get_command)
+app.command("describe")(describe.describe_command)
+app.command("delete")(delete.delete_command)
+app.command("logs")(logs.logs_command)
+app.command("events")(events.events_command)
+app.command("wait")(wait.wait_command)
+
+
+def main(args: list[str]) -> int:
+    """Run the CLI on `args`; return the exit code instead of exiting."""
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(args=args or ["--help"], prog_name="scurry", standalone_mode=False)
+    except ScurryError as error:
+        return fail(error_line(error), error.exit_code)
+    except typer.TyperException as error:
+        return fail(f"error: {error.format_message()} {usage_hint(error)}", error.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        return fail("interrupted", INTERRUPTED)
+    return result if isinstance(result, int) else 0
+
+
+def usage_hint(error: typer.TyperException) -> str:
+    path = getattr(getattr(error, "ctx", None), "command_path", None) or "scurry"
+    return f"(see '{path} --help')"
+
+
+def fail(line: str, code: int) -> int:
+    sys.stderr.write(f"{line}\n")
+    sys.stderr.flush()
+    return code

@@ -1,0 +1,212 @@
+"""A small synchronous client of the scurry API, as the CLI needs it.
+
+Error answers (`{"errors": [{"message": ...}]}`) become the `scurry.errors`
+type of their status, marked `FromServer` so the CLI can word them as kubectl
+does (`Error from server (NotFound): ...`). A server that cannot be reached is
+an `Unavailable` that says how to start one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from scurry.errors import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    RuntimeFailure,
+    ScurryError,
+    Unavailable,
+    ValidationFailed,
+)
+from scurry.models.resources import FLINK_DEPLOYMENT, KindInfo
+
+Obj = dict[str, Any]
+DEFAULT_TIMEOUT = 30.0
+
+
+class FromServer(ScurryError):
+    """An error the server answered with; `reason` is kubectl's word for its status."""
+
+    reason = "InternalError"
+
+
+class ServerInvalidInput(FromServer, InvalidInput):
+    reason = "BadRequest"
+
+
+class ServerValidationFailed(FromServer, ValidationFailed):
+    reason = "Invalid"
+
+
+class ServerNotFound(FromServer, NotFound):
+    reason = "NotFound"
+
+
+class ServerConflict(FromServer, Conflict):
+    reason = "Conflict"
+
+
+class ServerAlreadyExists(ServerConflict):
+    reason = "AlreadyExists"
+
+
+class ServerRuntimeFailure(FromServer, RuntimeFailure):
+    reason = "InternalError"
+
+
+class ServerUnavailable(FromServer, Unavailable):
+    reason = "ServiceUnavailable"
+
+
+_BY_STATUS: dict[int, type[FromServer]] = {
+    400: ServerInvalidInput,
+    404: ServerNotFound,
+    409: ServerConflict,
+    422: ServerValidationFailed,
+    500: ServerRuntimeFailure,
+}
+
+
+def server_message(response: httpx.Response) -> str:
+    """The messages of an error answer, or its status line when it has none."""
+    try:
+        body = response.json()
+        messages = [str(item["message"]) for item in body["errors"]]
+    except (ValueError, KeyError, TypeError):
+        messages = []
+    if messages:
+        return "; ".join(messages)
+    text = response.text.strip().splitlines()
+    detail = f": {text[0][:200]}" if text else ""
+    return f"{response.status_code} {response.reason_phrase}{detail}"
+
+
+def error_for(response: httpx.Response) -> FromServer:
+    """The typed error for a failed answer, keeping the server's message."""
+    status, message = response.status_code, server_message(response)
+    error_type = _BY_STATUS.get(status)
+    if error_type is None:
+        error_type = ServerUnavailable if status >= 500 else ServerInvalidInput
+    if error_type is ServerConflict and "already exists" in message:
+        error_type = ServerAlreadyExists
+    return error_type(message)
+
+
+def error_line(error: ScurryError) -> str:
+    """kubectl's wording: `Error from server (NotFound): ...` for the server's errors."""
+    if isinstance(error, FromServer):
+        return f"Error from server ({error.reason}): {error.message}"
+    return f"error: {error.message}"
+
+
+def unreachable(base_url: str) -> Unavailable:
+    return Unavailable(f"cannot reach the scurry server at {base_url}: is it running? (scurry up)")
+
+
+class ApiClient:
+    """The FKO resources, events, logs and health of one scurry server."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        transport: httpx.BaseTransport | None = None,
+        on_response: Callable[[httpx.Response], None] | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        hooks = {"response": [on_response]} if on_response else {}
+        self._http = httpx.Client(
+            base_url=self.base_url, timeout=timeout, transport=transport, event_hooks=hooks
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> ApiClient:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        body: Obj | None = None,
+    ) -> httpx.Response:
+        """Send one request; error answers and transport failures raise ScurryErrors."""
+        try:
+            response = self._http.request(method, path, params=params, json=body)
+        except httpx.TimeoutException:
+            raise Unavailable(
+                f"the scurry server at {self.base_url} did not answer in time"
+            ) from None
+        except httpx.TransportError:
+            raise unreachable(self.base_url) from None
+        if response.is_error:
+            raise error_for(response)
+        return response
+
+    def _json(self, method: str, path: str, **kwargs: Any) -> Obj:
+        data: Obj = self.request(method, path, **kwargs).json()
+        return data
+
+    def get(self, info: KindInfo, namespace: str, name: str) -> Obj:
+        return self._json("GET", object_path(info, namespace, name))
+
+    def list(self, info: KindInfo, namespace: str | None, selector: str | None = None) -> Obj:
+        """A `List` of the kind, in one namespace or (None) in all."""
+        params = {"labelSelector": selector} if selector else None
+        return self._json("GET", collection_path(info, namespace), params=params)
+
+    def create(self, info: KindInfo, namespace: str, obj: Obj, *, dry_run: bool = False) -> Obj:
+        params = {"dryRun": "All"} if dry_run else None
+        return self._json("POST", collection_path(info, namespace), params=params, body=obj)
+
+    def replace(self, info: KindInfo, obj: Obj, *, dry_run: bool = False) -> Obj:
+        meta = obj["metadata"]
+        params = {"dryRun": "All"} if dry_run else None
+        path = object_path(info, meta["namespace"], meta["name"])
+        return self._json("PUT", path, params=params, body=obj)
+
+    def delete(self, info: KindInfo, namespace: str, name: str) -> Obj:
+        return self._json("DELETE", object_path(info, namespace, name))
+
+    def logs(self, namespace: str, name: str, component: str, index: int, tail: int | None) -> str:
+        params: dict[str, str | int] = {"component": component, "index": index}
+        if tail is not None:
+            params["tailLines"] = tail
+        path = object_path(FLINK_DEPLOYMENT, namespace, name) + "/log"
+        return self.request("GET", path, params=params).text
+
+    def events(self, namespace: str | None, field_selector: str | None = None) -> Obj:
+        path = "/api/v1/events"
+        if namespace is not None:
+            path = f"/api/v1/namespaces/{quote(namespace, safe='')}/events"
+        params = {"fieldSelector": field_selector} if field_selector else None
+        return self._json("GET", path, params=params)
+
+    def health(self) -> Obj:
+        return self._json("GET", "/healthz")
+
+    def stop_clusters(self) -> None:
+        self.request("POST", "/admin/stop-clusters")
+
+
+def collection_path(info: KindInfo, namespace: str | None) -> str:
+    prefix = f"/apis/{info.group}/{info.version}"
+    if namespace is None:
+        return f"{prefix}/{info.plural}"
+    return f"{prefix}/namespaces/{quote(namespace, safe='')}/{info.plural}"
+
+
+def object_path(info: KindInfo, namespace: str, name: str) -> str:
+    return f"{collection_path(info, namespace)}/{quote(name, safe='')}"

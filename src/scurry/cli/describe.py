@@ -1,0 +1,177 @@
+"""`scurry describe KIND NAME`: one resource, readable, with its events (as kubectl describe)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import typer
+
+from scurry.cli import options
+from scurry.cli.client import ApiClient, Obj
+from scurry.cli.get import Resources
+from scurry.cli.output import event_age, note, write
+from scurry.cli.refs import Target, kind_named, namespace_or_default, select
+from scurry.cli.sections import (
+    NONE,
+    Entry,
+    block,
+    generic,
+    key_values,
+    label,
+    render,
+    scalar,
+    table_block,
+    yaml_block,
+)
+from scurry.cli.session import Session
+
+# Status fields in the order they are most read; anything else follows.
+_STATUS_ORDER = (
+    "lifecycleState",
+    "jobManagerDeploymentStatus",
+    "state",
+    "path",
+    "error",
+    "jobStatus",
+    "reconciliationStatus",
+    "clusterInfo",
+    "taskManager",
+)
+_SPECS = ("lastReconciledSpec", "lastStableSpec")
+
+
+def describe_object(obj: Obj, events: list[Obj], *, show_specs: bool, now: datetime) -> str:
+    meta = obj.get("metadata", {})
+    entries: list[Entry] = [
+        ("Name", scalar(meta.get("name"))),
+        ("Namespace", scalar(meta.get("namespace"))),
+        ("Labels", key_values(meta.get("labels"))),
+        ("Annotations", key_values(meta.get("annotations"))),
+        ("API Version", scalar(obj.get("apiVersion"))),
+        ("Kind", scalar(obj.get("kind"))),
+        ("Metadata", block(metadata_entries(meta))),
+        ("Spec", yaml_block(obj.get("spec") or {})),
+        ("Status", block(status_entries(obj.get("status") or {}, show_specs=show_specs))),
+        ("Events", events_value(events, now)),
+    ]
+    return "\n".join(render(entries))
+
+
+def metadata_entries(meta: dict[str, Any]) -> list[Entry]:
+    entries: list[Entry] = [
+        ("Creation Timestamp", scalar(meta.get("creationTimestamp"))),
+        ("Generation", scalar(meta.get("generation"))),
+        ("Resource Version", scalar(meta.get("resourceVersion"))),
+        ("UID", scalar(meta.get("uid"))),
+        ("Finalizers", [str(f) for f in meta.get("finalizers") or []]),
+    ]
+    if meta.get("deletionTimestamp"):
+        entries.append(("Deletion Timestamp", scalar(meta["deletionTimestamp"])))
+    owners = meta.get("ownerReferences") or []
+    if owners:
+        entries.append(("Owner References", [f"{o.get('kind')}/{o.get('name')}" for o in owners]))
+    return entries
+
+
+def status_entries(status: dict[str, Any], *, show_specs: bool) -> list[Entry]:
+    if not status:
+        return [("State", NONE)]
+    ordered = [k for k in _STATUS_ORDER if k in status]
+    ordered += [k for k in status if k not in ordered and k not in ("conditions", *_SPECS)]
+    entries: list[Entry] = [(label(key), status_value(key, status[key])) for key in ordered]
+    if status.get("conditions"):
+        entries.append(("Conditions", conditions_block(status["conditions"])))
+    reconciliation = status.get("reconciliationStatus") or {}
+    if show_specs:
+        for key in _SPECS:
+            if reconciliation.get(key):
+                entries.append((label(key), spec_value(reconciliation[key])))
+    return entries
+
+
+def status_value(key: str, value: Any) -> Any:
+    if key == "reconciliationStatus" and isinstance(value, dict):
+        shown = {k: v for k, v in value.items() if k not in _SPECS}
+        if isinstance(shown.get("reconciliationTimestamp"), int):
+            shown["reconciliationTimestamp"] = from_millis(shown["reconciliationTimestamp"])
+        return generic(shown)
+    return generic(value)
+
+
+def from_millis(millis: int) -> str:
+    if millis <= 0:
+        return NONE
+    return datetime.fromtimestamp(millis / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def spec_value(serialized: str) -> Any:
+    """A last reconciled/stable spec (a JSON string in FKO's status) as YAML."""
+    try:
+        return yaml_block(json.loads(serialized))
+    except ValueError:
+        return serialized
+
+
+def conditions_block(conditions: list[dict[str, Any]]) -> Any:
+    headers = ["Type", "Status", "Reason", "Message", "Last Transition"]
+    fields = ("type", "status", "reason", "message", "lastTransitionTime")
+    rows = [[str(c.get(field) or "") for field in fields] for c in conditions]
+    return table_block(headers, rows)
+
+
+def events_value(events: list[Obj], now: datetime) -> Any:
+    if not events:
+        return NONE
+    rows = [
+        [
+            str(e.get("type") or ""),
+            str(e.get("reason") or ""),
+            event_age(e, now),
+            str((e.get("source") or {}).get("component") or e.get("reportingComponent") or ""),
+            str(e.get("message") or ""),
+        ]
+        for e in events
+    ]
+    return table_block(["Type", "Reason", "Age", "From", "Message"], rows)
+
+
+def events_about(client: ApiClient, obj: Obj) -> list[Obj]:
+    """The object's events, oldest first; events of an earlier object of that name left out."""
+    meta = obj["metadata"]
+    selector = f"involvedObject.name={meta['name']},involvedObject.kind={obj['kind']}"
+    items: list[Obj] = client.events(meta["namespace"], selector)["items"]
+    uid = meta.get("uid")
+    mine = [e for e in items if e.get("involvedObject", {}).get("uid") in (None, uid)]
+    return sorted(mine, key=lambda e: str(e.get("lastTimestamp") or ""))
+
+
+def describe_command(
+    ctx: typer.Context,
+    resources: Resources = None,
+    namespace: options.Namespace = None,
+    show_specs: Annotated[
+        bool,
+        typer.Option("--show-specs", help="Also show the last reconciled and last stable specs."),
+    ] = False,
+) -> None:
+    """Show one resource (or every resource of a kind) in detail, with its events."""
+    selection = select(resources or [], "describe")
+    client = Session.of(ctx).client()
+    ns = namespace_or_default(namespace)
+    targets = list(selection.targets)
+    if not targets:
+        listed = client.list(selection.kind, ns)["items"]
+        targets = [Target(kind_named(o["kind"]), o["metadata"]["name"]) for o in listed]
+    now = datetime.now(UTC)
+    texts = []
+    for target in targets:
+        obj = client.get(target.info, ns, target.name)
+        texts.append(
+            describe_object(obj, events_about(client, obj), show_specs=show_specs, now=now)
+        )
+    if texts:
+        write("\n\n".join(texts))
+    else:
+        note(f"No resources found in {ns} namespace.")

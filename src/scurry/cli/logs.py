@@ -1,0 +1,116 @@
+"""`scurry logs NAME`: the JobManager's (or a TaskManager's) log of a FlinkDeployment.
+
+`--follow` polls the whole log every second and prints what was appended
+since: the API serves a log as one text (with at most `tailLines`), so the
+length already printed is the only reliable mark. A log that got shorter
+was started again (the process restarted) and is printed from its start.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass
+from typing import Annotated
+
+import typer
+
+from scurry.cli import options
+from scurry.cli.client import ApiClient
+from scurry.cli.refs import namespace_or_default
+from scurry.cli.session import Session
+from scurry.errors import InvalidInput, NotFound
+from scurry.models.manifest import kind_by_name
+from scurry.models.resources import FLINK_DEPLOYMENT
+
+FOLLOW_INTERVAL = 1.0
+
+
+@dataclass(frozen=True)
+class LogSource:
+    namespace: str
+    name: str
+    component: str
+    index: int
+
+    def read(self, client: ApiClient, tail: int | None = None) -> str:
+        return client.logs(self.namespace, self.name, self.component, self.index, tail)
+
+
+def emit(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+def last_lines(text: str, count: int | None) -> str:
+    if count is None:
+        return text
+    if count == 0:
+        return ""
+    return "".join(text.splitlines(keepends=True)[-count:])
+
+
+def still_there(client: ApiClient, source: LogSource) -> bool:
+    try:
+        client.get(FLINK_DEPLOYMENT, source.namespace, source.name)
+    except NotFound:
+        return False
+    return True
+
+
+def follow(client: ApiClient, source: LogSource, tail: int | None) -> None:
+    """Print the tail, then what is appended, until Ctrl-C or the deployment is deleted."""
+    text = source.read(client)
+    emit(last_lines(text, tail))
+    printed = len(text)
+    try:
+        while True:
+            time.sleep(FOLLOW_INTERVAL)
+            try:
+                text = source.read(client)
+            except NotFound:  # no log file right now (a restart), or no deployment any more
+                if not still_there(client, source):
+                    return
+                continue
+            if len(text) < printed:
+                printed = 0
+            emit(text[printed:])
+            printed = len(text)
+    except KeyboardInterrupt:
+        return
+
+
+def deployment_name(arg: str) -> str:
+    """`NAME` or `flinkdeployment/NAME` (any name of the kind)."""
+    kind, sep, name = arg.rpartition("/")
+    if sep and kind_by_name(kind) is not FLINK_DEPLOYMENT:
+        raise InvalidInput(f"logs are served for {FLINK_DEPLOYMENT.plural} only, not {kind}")
+    return name
+
+
+def logs_command(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The FlinkDeployment.", show_default=False)],
+    namespace: options.Namespace = None,
+    taskmanager: Annotated[
+        int | None,
+        typer.Option(
+            "--taskmanager", help="A TaskManager's log (its index) instead of the JobManager's."
+        ),
+    ] = None,
+    tail: Annotated[
+        int | None, typer.Option("--tail", min=0, help="Only the last N lines.")
+    ] = None,
+    follow_log: Annotated[
+        bool, typer.Option("--follow", "-f", help="Keep printing what is appended (Ctrl-C ends).")
+    ] = False,
+) -> None:
+    """Print the JobManager (or a TaskManager) log of a FlinkDeployment."""
+    name = deployment_name(name)
+    component = "jobmanager" if taskmanager is None else "taskmanager"
+    source = LogSource(namespace_or_default(namespace), name, component, taskmanager or 0)
+    client = Session.of(ctx).client()
+    if follow_log:
+        follow(client, source, tail)
+    else:
+        emit(source.read(client, tail))

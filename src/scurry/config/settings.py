@@ -1,0 +1,60 @@
+"""Installation settings, read from `SCURRY_*` environment variables.
+
+Everything an installation keeps (database, cluster directories, logs) lives
+under `home`, so one variable moves or isolates a whole installation.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_home() -> Path:
+    data = os.environ.get("XDG_DATA_HOME") or os.path.join(Path.home(), ".local", "share")
+    return Path(data) / "scurry"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SCURRY_", extra="ignore")
+
+    home: Path = Field(default_factory=default_home)
+    host: str = "127.0.0.1"
+    port: int = 8080
+    server: str | None = Field(default=None, description="URL the CLI talks to")
+    database_url: str | None = None
+    runtime: Literal["local", "kubernetes"] = "local"
+    # Fixed Flink ports (REST, RPC, blob) come from here; below Linux's ephemeral
+    # range so that the random ports Flink picks for TaskManagers never collide.
+    port_range: str = "20000-29999"
+    usrlib: Path | None = None
+    flink_home: Path | None = None
+    java: str = "java"
+    admission_validation: bool = True
+    controller_workers: int = 8
+
+    @field_validator("home", mode="after")
+    @classmethod
+    def _absolute_home(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
+    @property
+    def server_url(self) -> str:
+        return (self.server or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.home / 'scurry.db'}"
+
+    @property
+    def usrlib_dir(self) -> Path:
+        return self.usrlib or self.home / "usrlib"
+
+    @property
+    def ports(self) -> tuple[int, int]:
+        low, _, high = self.port_range.partition("-")
+        return int(low), int(high or low)

@@ -1,0 +1,62 @@
+"""The local control plane: the API server and the controller in one process.
+
+Outside the layering contracts on purpose: it is the only module that knows
+both entry points, as `__main__` is.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import uvicorn
+
+from scurry.bootstrap import Container, build
+from scurry.config.settings import Settings
+from scurry.operator.controller import Controller
+from scurry.server.app import create_app
+
+log = logging.getLogger(__name__)
+RESTART_DELAY = 5.0
+
+
+def make_controller(container: Container) -> Controller:
+    return Controller(
+        container.store,
+        container.runtime,
+        container.flink_api,
+        container.control,
+        container.now,
+        workers=container.settings.controller_workers,
+    )
+
+
+async def run_controller_forever(container: Container) -> None:
+    """A controller that fails (a lost lease, a bug) starts again rather than go quiet."""
+    while True:
+        controller = make_controller(container)
+        try:
+            await controller.run()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("controller stopped; starting again in %.0fs", RESTART_DELAY)
+        await asyncio.sleep(RESTART_DELAY)
+
+
+async def serve(settings: Settings, *, with_controller: bool = True) -> None:
+    container = await build(settings)
+    background = [lambda: run_controller_forever(container)] if with_controller else []
+    app = create_app(container, background)
+    config = uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        lifespan="on",
+        access_log=False,
+    )
+    try:
+        await uvicorn.Server(config).serve()
+    finally:
+        await container.close()

@@ -1,0 +1,396 @@
+"""decide() for FlinkDeployment: observe -> validate -> reconcile, as one pure function.
+
+Follows FKO's FlinkDeploymentController / AbstractFlinkResourceReconciler /
+AbstractJobReconciler, cut into steps: each call records the next intent in the
+status and names at most one action; the next call sees its effect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from scurry.core import lifecycle, reconciled
+from scurry.core import transitions as tr
+from scurry.core.clusterspec import build_cluster_spec, effective_config
+from scurry.core.observation import ControlConfig, DeploymentObservation
+from scurry.core.observe_deployment import observe_deployment
+from scurry.core.options import OperatorOptions
+from scurry.core.plan import DeleteCluster, DeployCluster, FinalizerChange, Plan
+from scurry.core.specdiff import diff_specs
+from scurry.core.validation import validate_deployment
+from scurry.models.cluster import ClusterRef
+from scurry.models.enums import (
+    DeploymentMode,
+    DiffType,
+    FlinkJobState,
+    JobState,
+    LifecycleState,
+    ReconciliationState,
+    UpgradeMode,
+)
+from scurry.models.enums import (
+    JobManagerDeploymentStatus as JmStatus,
+)
+from scurry.models.resources import FlinkDeployment
+from scurry.models.spec import FlinkDeploymentSpec
+from scurry.models.status import FlinkDeploymentStatus
+
+FINALIZER = "flinkdeployments.flink.apache.org/finalizer"
+MSG_SUBMIT = "Starting deployment"
+MSG_SUSPENDED = "Suspending existing deployment."
+MSG_SPEC_CHANGED = "{type} change(s) detected ({diff}), starting reconciliation."
+MSG_RECOVER = "Recovering lost deployment"
+MSG_CLEANUP = "Cleaning up FlinkDeployment"
+MSG_NO_HA = (
+    "JobManager deployment is missing and HA metadata is not available to make stateful "
+    "upgrades. It is possible that the job has finished or terminally failed, or the "
+    "configmaps have been deleted.Manual restore required."
+)
+
+
+class _Step:
+    """One decision in the making: the resource, what was seen, and the plan so far."""
+
+    def __init__(
+        self,
+        resource: FlinkDeployment,
+        obs: DeploymentObservation,
+        now: datetime,
+        config: ControlConfig,
+    ) -> None:
+        self.resource, self.obs, self.now = resource, obs, now
+        self.plan = Plan(status=resource.status.model_copy(deep=True))
+        self.defaults: Mapping[str, str] = {**config.defaults, **obs.runtime_defaults}
+        self.config = config
+        self.options = OperatorOptions.from_config(effective_config(self.defaults, resource.spec))
+        # The generation acted on: a rejected spec leaves the last good one's (as FKO does).
+        self.generation = resource.metadata.generation or 0
+
+    @property
+    def status(self) -> FlinkDeploymentStatus:
+        return self.plan.status
+
+    @property
+    def ref(self) -> ClusterRef:
+        meta = self.resource.metadata
+        return ClusterRef(namespace=meta.namespace or "default", name=meta.name or "")
+
+    def last(self) -> reconciled.ReconciledSpec[FlinkDeploymentSpec] | None:
+        text = self.status.reconciliation_status.last_reconciled_spec
+        return reconciled.deserialize(text, FlinkDeploymentSpec)
+
+
+def decide_deployment(
+    resource: FlinkDeployment, obs: DeploymentObservation, now: datetime, config: ControlConfig
+) -> Plan:
+    """The next status, events and action for one FlinkDeployment."""
+    step = _Step(resource, obs, now, config)
+    if resource.metadata.deletion_timestamp:
+        _cleanup(step)
+        return _finish(step)
+    if FINALIZER not in (resource.metadata.finalizers or []):
+        step.plan.finalizer = FinalizerChange.ADD
+    version = resource.spec.flink_version
+    if version is not None and not version.is_supported:
+        step.plan.emit(
+            "Warning",
+            "UnsupportedFlinkVersion",
+            f"Flink version {version.dotted} is not supported by this operator version",
+        )
+        step.plan.status = resource.status.model_copy(deep=True)
+        step.plan.requeue(step.options.reconcile_interval)
+        return step.plan
+    observe_deployment(resource, obs, step.plan, now, step.defaults)
+    _clear_error_if_healthy(step)
+    spec = _validated_spec(step)
+    if spec is not None:
+        _reconcile(step, spec)
+    return _finish(step)
+
+
+def _validated_spec(step: _Step) -> FlinkDeploymentSpec | None:
+    """The spec to act on: the user's if valid, else the last good one (or None)."""
+    last = step.last()
+    spec = step.resource.spec
+    config = effective_config(step.defaults, spec)
+    error = validate_deployment(
+        step.resource, config, last.spec if last else None, step.config.validation
+    )
+    if error is None:
+        return spec
+    if step.status.error != error:
+        step.plan.emit("Warning", "ValidationError", error)
+    step.status.error = error
+    if last is None:
+        return None
+    step.generation = step.status.observed_generation or 0
+    if (
+        step.status.reconciliation_status.state
+        in (
+            ReconciliationState.UPGRADING,
+            ReconciliationState.ROLLING_BACK,
+        )
+        and last.spec.job is not None
+    ):
+        return tr.with_job_state(last.spec, JobState.RUNNING)  # finish the upgrade in flight
+    return last.spec
+
+
+def _reconcile(step: _Step, spec: FlinkDeploymentSpec) -> None:
+    last = step.last()
+    if last is None:
+        _first_deployment(step, spec)
+        return
+    mode = spec.mode or DeploymentMode.NATIVE
+    diff = diff_specs(last.spec, spec, mode)
+    upgrading = step.status.reconciliation_status.state is ReconciliationState.UPGRADING
+    # While UPGRADING the recorded job state is the intent's "suspended", not a user change.
+    shown = diff_specs(_as_desired(last.spec, spec), spec, mode) if upgrading else diff
+    if shown.type is not DiffType.IGNORE:
+        text = MSG_SPEC_CHANGED.format(type=shown.type.name, diff=shown.describe("FlinkDeployment"))
+        step.plan.emit("Normal", "SpecChanged", text)
+    if diff.type is not DiffType.IGNORE or upgrading:
+        _reconcile_spec_change(step, last.spec, spec)
+        return
+    tr.absorb_ignored_changes(step.status, spec, FlinkDeploymentSpec, step.generation)
+    _reconcile_other_changes(step, last.spec)
+
+
+def _as_desired(last: FlinkDeploymentSpec, spec: FlinkDeploymentSpec) -> FlinkDeploymentSpec:
+    if last.job is None or spec.job is None:
+        return last
+    return tr.with_job_state(last, spec.job.state, upgrade_mode=spec.job.upgrade_mode)
+
+
+def _first_deployment(step: _Step, spec: FlinkDeploymentSpec) -> None:
+    if spec.job is not None and spec.job.state is JobState.SUSPENDED:
+        step.plan.requeue(step.options.reconcile_interval)
+        return
+    initial = spec.job.initial_savepoint_path if spec.job else None
+    mode = UpgradeMode.SAVEPOINT if initial else UpgradeMode.STATELESS
+    recorded = tr.with_job_state(spec, JobState.SUSPENDED, upgrade_mode=mode)
+    step.status.job_status.upgrade_savepoint_path = initial
+    _deploy(step, recorded, savepoint=initial, first=True)
+
+
+def _deploy(
+    step: _Step, recorded: FlinkDeploymentSpec, *, savepoint: str | None, first: bool
+) -> None:
+    """Record the intent to deploy, then deploy: Submit event, new job id, DeployCluster."""
+    status = step.status
+    tr.before_deployment(status, recorded, generation=step.generation, now=step.now, first=first)
+    job_id = None
+    if recorded.job is not None:
+        job_id = tr.new_job_id(step.resource.metadata.uid or "", step.now)
+        status.job_status.job_id = job_id
+        status.job_status.state = FlinkJobState.RECONCILING
+        status.job_status.start_time = None
+        status.job_status.update_time = str(tr.epoch_ms(step.now))
+        step.plan.emit("Normal", "Submit", MSG_SUBMIT)
+    status.job_manager_deployment_status = JmStatus.DEPLOYING
+    running = tr.with_job_state(recorded, JobState.RUNNING)
+    cluster = build_cluster_spec(
+        step.resource,
+        running,
+        step.defaults,
+        job_id=job_id,
+        savepoint_path=savepoint,
+        token=tr.deploy_token(status),
+    )
+    step.plan.action = DeployCluster(cluster)
+    step.plan.requeue(step.options.progress_check_interval)
+
+
+def _reconcile_spec_change(
+    step: _Step, last: FlinkDeploymentSpec, spec: FlinkDeploymentSpec
+) -> None:
+    if spec.job is None or last.job is None:
+        _redeploy_session(step, spec)
+        return
+    current, desired = last.job.state, spec.job.state
+    if current is JobState.RUNNING:
+        _suspend_job(step, spec)
+    elif desired is JobState.RUNNING:
+        _restore_job(step, last, spec)
+    else:
+        recorded = tr.with_job_state(spec, JobState.SUSPENDED)
+        tr.deployed(
+            step.status,
+            recorded,
+            generation=step.generation,
+            now=step.now,
+            job_state=JobState.SUSPENDED,
+            first=False,
+        )
+        _delete_leftover_cluster(step)
+
+
+def _suspend_job(step: _Step, spec: FlinkDeploymentSpec) -> None:
+    """Stop the running job as its upgrade mode says, recording what comes next."""
+    assert spec.job is not None
+    if spec.job.upgrade_mode is not UpgradeMode.STATELESS:
+        step.status.error = (
+            f"upgradeMode {spec.job.upgrade_mode.value} is not available yet; "
+            "use upgradeMode stateless"
+        )
+        step.plan.requeue(step.options.reconcile_interval)
+        return
+    step.plan.emit("Normal", "Suspended", MSG_SUSPENDED)
+    recorded = tr.with_job_state(spec, JobState.SUSPENDED, upgrade_mode=UpgradeMode.STATELESS)
+    if spec.job.state is JobState.RUNNING:
+        tr.before_deployment(
+            step.status, recorded, generation=step.generation, now=step.now, first=False
+        )
+    else:
+        tr.deployed(
+            step.status,
+            recorded,
+            generation=step.generation,
+            now=step.now,
+            job_state=JobState.SUSPENDED,
+            first=False,
+        )
+    _after_cluster_deletion(step)
+    if step.obs.cluster.exists:
+        step.plan.action = DeleteCluster(step.ref)
+    step.plan.requeue(step.options.progress_check_interval)
+
+
+def _after_cluster_deletion(step: _Step) -> None:
+    """What FKO records once a cluster is deleted: JM missing, a live job finished."""
+    status = step.status
+    status.job_manager_deployment_status = JmStatus.MISSING
+    state = status.job_status.state
+    if state is None or not state.is_globally_terminal:
+        status.job_status.state = FlinkJobState.FINISHED
+        status.job_status.update_time = str(tr.epoch_ms(step.now))
+
+
+def _restore_job(step: _Step, last: FlinkDeploymentSpec, spec: FlinkDeploymentSpec) -> None:
+    """Start the suspended job again, from state as its recorded upgrade mode says."""
+    if _delete_leftover_cluster(step):
+        return
+    assert spec.job is not None
+    assert last.job is not None
+    mode = last.job.upgrade_mode
+    if spec.job.upgrade_mode is UpgradeMode.STATELESS:
+        mode = UpgradeMode.STATELESS
+    savepoint = (
+        step.status.job_status.upgrade_savepoint_path if mode is UpgradeMode.SAVEPOINT else None
+    )
+    recorded = tr.with_job_state(spec, JobState.SUSPENDED, upgrade_mode=mode)
+    upgrading = step.status.reconciliation_status.state is ReconciliationState.UPGRADING
+    first = upgrading and tr.is_first_deployment(step.status, FlinkDeploymentSpec)
+    _deploy(step, recorded, savepoint=savepoint, first=first)
+
+
+def _delete_leftover_cluster(step: _Step) -> bool:
+    """A cluster that should not exist is deleted first; True while one remains."""
+    if not step.obs.cluster.exists:
+        return False
+    step.plan.action = DeleteCluster(step.ref)
+    step.plan.requeue(step.options.progress_check_interval)
+    return True
+
+
+def _redeploy_session(step: _Step, spec: FlinkDeploymentSpec) -> None:
+    """Session clusters: any change redeploys the cluster (SessionReconciler)."""
+    if step.status.reconciliation_status.state is not ReconciliationState.UPGRADING:
+        tr.before_deployment(
+            step.status, spec, generation=step.generation, now=step.now, first=False
+        )
+        _after_cluster_deletion(step)
+    if _delete_leftover_cluster(step):
+        return
+    _deploy(step, spec, savepoint=None, first=False)
+
+
+def _reconcile_other_changes(step: _Step, last: FlinkDeploymentSpec) -> None:
+    """No spec change: converge (suspended means no cluster) and recover a lost JM."""
+    status = step.status
+    suspended = last.job is not None and last.job.state is JobState.SUSPENDED
+    if suspended:
+        _delete_leftover_cluster(step)
+        return
+    if (
+        status.job_manager_deployment_status is JmStatus.MISSING
+        and step.options.jm_deployment_recovery
+    ):
+        _recover_job_manager(step, last)
+
+
+def _recover_job_manager(step: _Step, last: FlinkDeploymentSpec) -> None:
+    """A lost JobManager: redeploy (stateless) or report that state cannot be recovered."""
+    mode = last.job.upgrade_mode if last.job else UpgradeMode.STATELESS
+    if mode is not UpgradeMode.STATELESS:
+        step.status.error = MSG_NO_HA
+        return
+    step.plan.emit("Warning", "RecoverDeployment", MSG_RECOVER)
+    if _delete_leftover_cluster(step):
+        return
+    recorded = tr.with_job_state(last, JobState.SUSPENDED)
+    _deploy(step, recorded, savepoint=None, first=False)
+
+
+def _cleanup(step: _Step) -> None:
+    finalizers = step.resource.metadata.finalizers or []
+    if FINALIZER not in finalizers:
+        return
+    if step.status.lifecycle_state is not LifecycleState.DELETING:
+        step.plan.emit("Normal", "Cleanup", MSG_CLEANUP)
+    step.status.lifecycle_state = LifecycleState.DELETING
+    if step.obs.cluster.exists:
+        step.plan.action = DeleteCluster(step.ref)
+        step.plan.requeue(step.options.progress_check_interval)
+        return
+    _after_cluster_deletion(step)
+    step.status.lifecycle_state = LifecycleState.DELETED
+    step.plan.finalizer = FinalizerChange.REMOVE
+
+
+def _finish(step: _Step) -> Plan:
+    """Derived fields, error clearing and the reschedule interval."""
+    status, plan = step.status, step.plan
+    if step.resource.metadata.deletion_timestamp is None:
+        status.lifecycle_state = lifecycle.lifecycle_state(status, FlinkDeploymentSpec)
+        condition = lifecycle.running_condition(
+            status, step.resource.spec.job is not None, step.generation, tr.rfc3339(step.now)
+        )
+        status.conditions = [c for c in status.conditions if c.type != "Running"] + [condition]
+    plan.requeue(_interval(step))
+    return plan
+
+
+def _clear_error_if_healthy(step: _Step) -> None:
+    status = step.status
+    if (
+        status.error
+        and status.job_manager_deployment_status is not JmStatus.ERROR
+        and status.job_status.state is not FlinkJobState.FAILED
+        and tr.is_stable(status)
+        and status.job_manager_deployment_status is not JmStatus.MISSING
+        and status.observed_generation == step.resource.metadata.generation
+    ):
+        status.error = None
+
+
+def _interval(step: _Step) -> float:
+    status, options = step.status, step.options
+    jm = status.job_manager_deployment_status
+    if status.reconciliation_status.state is ReconciliationState.UPGRADING:
+        return options.progress_check_interval
+    if jm is JmStatus.DEPLOYING:
+        return options.progress_check_interval
+    if jm is JmStatus.DEPLOYED_NOT_READY:
+        return options.rest_ready_delay
+    job_state = status.job_status.state
+    if jm is JmStatus.READY and job_state in (
+        FlinkJobState.RECONCILING,
+        FlinkJobState.INITIALIZING,
+        FlinkJobState.CREATED,
+        FlinkJobState.CANCELLING,
+        FlinkJobState.RESTARTING,
+    ):
+        return options.progress_check_interval
+    return options.reconcile_interval

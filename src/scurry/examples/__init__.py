@@ -1,0 +1,1 @@
+"""Example jobs and manifests shipped with scurry (the quickstart uses them)."""

@@ -1,0 +1,1 @@
+"""Pydantic models of the resources scurry serves, camelCase on the wire."""

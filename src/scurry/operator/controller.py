@@ -1,0 +1,188 @@
+"""The controller: watch the store, reconcile each object, reschedule.
+
+It acts only while it holds the store's lease, so two control planes on one
+store never both start clusters. Reconciles of one object never overlap; on
+errors a key backs off exponentially.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+from collections.abc import Callable
+from datetime import datetime
+from typing import NamedTuple
+
+import psutil
+
+from scurry.core.deployment import FINALIZER, decide_deployment
+from scurry.core.observation import ControlConfig
+from scurry.errors import Conflict, NotFound
+from scurry.models.cluster import ClusterRef
+from scurry.models.resources import FLINK_DEPLOYMENT, FlinkDeployment
+from scurry.operator.executor import ActionFailed, Executor
+from scurry.operator.observer import observe_deployment
+from scurry.operator.workqueue import WorkQueue
+from scurry.ports import FlinkApiFactory, ResourceStore, Runtime
+
+log = logging.getLogger(__name__)
+
+LEASE_NAME = "scurry-controller"
+LEASE_SECONDS = 15.0
+MAX_BACKOFF = 60.0
+
+
+class Key(NamedTuple):
+    kind: str
+    namespace: str
+    name: str
+
+
+def holder_identity() -> str:
+    """host:pid:start-time — unique even when a PID is reused."""
+    created = psutil.Process(os.getpid()).create_time()
+    return f"{socket.gethostname()}:{os.getpid()}:{created:.0f}"
+
+
+def dead_local_holder(holder: str) -> bool:
+    """A lease held by a process on this host that no longer runs can be taken at once."""
+    host, _, rest = holder.partition(":")
+    pid_text, _, created = rest.partition(":")
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return False
+    try:
+        proc = psutil.Process(int(pid_text))
+        return abs(proc.create_time() - float(created or 0)) > 1.0
+    except (psutil.Error, ValueError):
+        return True
+
+
+class Controller:
+    def __init__(
+        self,
+        store: ResourceStore,
+        runtime: Runtime,
+        flink_api: FlinkApiFactory,
+        config: ControlConfig,
+        now: Callable[[], datetime],
+        *,
+        workers: int = 8,
+    ) -> None:
+        self.store, self.runtime, self.flink_api = store, runtime, flink_api
+        self.config, self.now = config, now
+        self.executor = Executor(store, runtime, FINALIZER)
+        self.queue: WorkQueue[Key] = WorkQueue(self.reconcile, workers)
+        self.identity = holder_identity()
+        self._failures: dict[Key, int] = {}
+        self._tasks: list[asyncio.Task[None]] = []
+        self.leading = asyncio.Event()
+
+    # -- running ------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Wait for the lease, take over the runtime's clusters, then reconcile until cancelled."""
+        await self._acquire_lease()
+        self.leading.set()
+        self.runtime.on_change(self._cluster_changed)
+        await self.runtime.start()
+        self.queue.start()
+        self._tasks = [
+            asyncio.create_task(self._renew_lease(), name="lease"),
+            asyncio.create_task(self._watch(), name="watch"),
+        ]
+        for obj in await self.store.list(FLINK_DEPLOYMENT.kind):
+            self.queue.add(self._key(obj))
+        try:
+            await asyncio.gather(*self._tasks)
+        finally:
+            await self.shutdown()
+
+    async def shutdown(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks = []
+        await self.queue.stop()
+        await self.runtime.close()
+        if self.leading.is_set():
+            with contextlib.suppress(Exception):
+                await self.store.release_lease(LEASE_NAME, self.identity)
+            self.leading.clear()
+
+    async def _acquire_lease(self) -> None:
+        while True:
+            lease = await self.store.try_acquire_lease(LEASE_NAME, self.identity, LEASE_SECONDS)
+            if lease.holder != self.identity and dead_local_holder(lease.holder):
+                lease = await self.store.try_acquire_lease(
+                    LEASE_NAME, self.identity, LEASE_SECONDS, steal_from=lease.holder
+                )
+            if lease.holder == self.identity:
+                return
+            log.info("waiting for the controller lease held by %s", lease.holder)
+            await asyncio.sleep(LEASE_SECONDS / 3)
+
+    async def _renew_lease(self) -> None:
+        while True:
+            await asyncio.sleep(LEASE_SECONDS / 3)
+            lease = await self.store.try_acquire_lease(LEASE_NAME, self.identity, LEASE_SECONDS)
+            if lease.holder != self.identity:
+                raise RuntimeError(f"lost the controller lease to {lease.holder}")
+
+    async def _watch(self) -> None:
+        async for event in self.store.watch([FLINK_DEPLOYMENT.kind]):
+            key = self._key(event.object)
+            if event.type == "DELETED":
+                self.queue.forget(key)
+                self._failures.pop(key, None)
+            else:
+                self.queue.add(key)
+
+    def _cluster_changed(self, ref: ClusterRef) -> None:
+        self.queue.add(Key(FLINK_DEPLOYMENT.kind, ref.namespace, ref.name))
+
+    @staticmethod
+    def _key(obj: dict[str, object]) -> Key:
+        meta = obj["metadata"]
+        assert isinstance(meta, dict)
+        return Key(str(obj["kind"]), str(meta["namespace"]), str(meta["name"]))
+
+    # -- one reconcile ---------------------------------------------------------------
+
+    async def reconcile(self, key: Key) -> None:
+        try:
+            delay = await self._reconcile(key)
+        except NotFound:
+            self.queue.forget(key)
+            return
+        except Conflict:
+            self.queue.add(key)  # someone wrote first: decide again on the newer object
+            return
+        except ActionFailed:
+            delay = self._backoff(key)
+        except Exception:
+            log.exception("reconciling %s/%s failed", key.namespace, key.name)
+            delay = self._backoff(key)
+        else:
+            self._failures.pop(key, None)
+        if delay is not None:
+            self.queue.add_after(key, delay)
+
+    def _backoff(self, key: Key) -> float:
+        failures = self._failures.get(key, 0) + 1
+        self._failures[key] = failures
+        return float(min(MAX_BACKOFF, 2 ** (failures - 1)))
+
+    async def _reconcile(self, key: Key) -> float | None:
+        obj = await self.store.get(key.kind, key.namespace, key.name)
+        resource = FlinkDeployment.model_validate(obj)
+        observation = await observe_deployment(resource, self.runtime, self.flink_api)
+        plan = decide_deployment(resource, observation, self.now(), self.config)
+        result = await self.executor.execute(obj, plan)
+        if result is None:
+            return None
+        if plan.action is not None:  # look at the action's effect right away
+            return min(plan.requeue_after or 0.0, 0.1)
+        return plan.requeue_after

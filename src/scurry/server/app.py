@@ -1,0 +1,49 @@
+"""The FastAPI application: routes, error shape, and background tasks for its lifetime."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+
+from fastapi import FastAPI
+
+from scurry import __version__
+from scurry.bootstrap import Container
+from scurry.server import core_api, errors, resources
+
+log = logging.getLogger(__name__)
+
+Background = Callable[[], Awaitable[None]]
+
+
+def create_app(container: Container, background: Sequence[Background] = ()) -> FastAPI:
+    """The API over `container`; `background` coroutines run while the app serves."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        tasks = [asyncio.create_task(_guard(job)) for job in background]
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    app = FastAPI(title="scurry", version=__version__, lifespan=lifespan)
+    app.state.container = container
+    errors.install(app)
+    app.include_router(core_api.router)
+    app.include_router(resources.router)
+    return app
+
+
+async def _guard(job: Background) -> None:
+    try:
+        await job()
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        log.exception("background task failed")
+        raise
