@@ -13,7 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
-from scurry.models.cluster import ClusterObservation, ClusterRef, ClusterSpec
+from scurry.models.cluster import (
+    ClusterObservation,
+    ClusterRef,
+    ClusterSpec,
+    JobLaunch,
+    PreparedJob,
+)
 from scurry.models.flinkrest import (
     CheckpointStatistics,
     ClusterOverview,
@@ -133,6 +139,10 @@ class Runtime(Protocol):
         """Flink configuration this runtime applies unless the spec says otherwise."""
         ...
 
+    async def prepare_job(self, ref: ClusterRef, job: JobLaunch) -> PreparedJob:
+        """Resolve (and fetch) a job's artifacts for submission to cluster `ref`."""
+        ...
+
     async def check_job(
         self, jar_uri: str | None, entry_class: str | None, args: Sequence[str]
     ) -> None:
@@ -175,6 +185,7 @@ class FlinkApi(Protocol):
         job_id: str | None,
         savepoint_path: str | None,
         allow_non_restored_state: bool,
+        flink_configuration: dict[str, str] | None = None,
     ) -> JarRunResult: ...
 
     async def cancel_job(self, job_id: str) -> None: ...

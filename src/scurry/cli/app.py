@@ -10,15 +10,17 @@ from __future__ import annotations
 import sys
 from typing import Annotated
 
+import pydantic
 import typer
 
 from scurry.cli import apply, delete, describe, events, get, lifecycle, logs, quickstart, wait
 from scurry.cli.client import error_line
 from scurry.cli.session import Session
 from scurry.config.settings import Settings
-from scurry.errors import ScurryError
+from scurry.errors import InvalidInput, ScurryError
 
 INTERRUPTED = 130
+GLOBAL_FLAGS = ("-v", "--verbose")
 
 app = typer.Typer(
     name="scurry",
@@ -37,7 +39,7 @@ def root(
         typer.Option(
             "--server",
             envvar="SCURRY_SERVER",
-            help="URL of the scurry server [env: SCURRY_SERVER; default http://SCURRY_HOST:SCURRY_PORT].",
+            help="URL of the scurry server (env SCURRY_SERVER; default: from SCURRY_HOST/PORT).",
             show_envvar=False,
         ),
     ] = None,
@@ -46,10 +48,20 @@ def root(
     ] = False,
 ) -> None:
     """A control plane for Apache Flink: FlinkDeployments on this machine, kubectl style."""
-    settings = Settings(server=server) if server else Settings()
-    session = Session(settings, verbose=verbose)
+    session = Session(load_settings(server), verbose=verbose)
     ctx.obj = session
     ctx.call_on_close(session.close)
+
+
+def load_settings(server: str | None) -> Settings:
+    """The installation's settings; a bad SCURRY_* variable is an InvalidInput naming it."""
+    try:
+        return Settings(server=server) if server else Settings()
+    except pydantic.ValidationError as exc:
+        problems = [
+            f"SCURRY_{'.'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in exc.errors()
+        ]
+        raise InvalidInput("; ".join(problems)) from None
 
 
 app.command("up")(lifecycle.up_command)
@@ -64,17 +76,39 @@ app.command("events")(events.events_command)
 app.command("wait")(wait.wait_command)
 
 
+def hoist_global_options(args: list[str]) -> list[str]:
+    """Move `--server URL` and `-v` to the front, so that they work anywhere (as in kubectl)."""
+    front: list[str] = []
+    rest: list[str] = []
+    items = iter(args)
+    for arg in items:
+        if arg == "--":
+            rest.extend([arg, *items])
+        elif arg in GLOBAL_FLAGS or arg.startswith("--server="):
+            front.append(arg)
+        elif arg == "--server":
+            front.extend([arg, next(items, "")])
+        else:
+            rest.append(arg)
+    return [*front, *rest]
+
+
 def main(args: list[str]) -> int:
     """Run the CLI on `args`; return the exit code instead of exiting."""
     command = typer.main.get_command(app)
+    arguments = hoist_global_options(args) or ["--help"]
     try:
-        result = command.main(args=args or ["--help"], prog_name="scurry", standalone_mode=False)
+        result = command.main(args=arguments, prog_name="scurry", standalone_mode=False)
     except ScurryError as error:
         return fail(error_line(error), error.exit_code)
     except typer.TyperException as error:
         return fail(f"error: {error.format_message()} {usage_hint(error)}", error.exit_code)
     except (typer.Abort, KeyboardInterrupt):
         return fail("interrupted", INTERRUPTED)
+    except BrokenPipeError:  # `scurry get ... | head`: the reader has gone, nothing to say
+        return 1
+    except OSError as error:
+        return fail(f"error: {error}", 1)
     return result if isinstance(result, int) else 0
 
 

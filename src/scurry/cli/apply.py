@@ -60,10 +60,17 @@ def _read_path(path: str) -> list[Source]:
     location = Path(path)
     if location.is_dir():
         files = sorted(p for p in location.iterdir() if p.suffix in MANIFEST_SUFFIXES)
-        return [Source(str(p), p.read_text(encoding="utf-8")) for p in files]
+        return [_read_file(p) for p in files]
     if not location.exists():
         raise InvalidInput(f'the path "{path}" does not exist')
-    return [Source(path, location.read_text(encoding="utf-8"))]
+    return [_read_file(location)]
+
+
+def _read_file(path: Path) -> Source:
+    try:
+        return Source(str(path), path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"{path}: cannot be read: {exc}") from None
 
 
 def load_objects(sources: Sequence[Source], namespace: str | None) -> list[Obj]:

@@ -14,10 +14,9 @@ import typer
 from scurry.cli import options
 from scurry.cli.apply import load_objects, read_sources, target_of
 from scurry.cli.client import ApiClient, error_line
-from scurry.cli.get import Resources
 from scurry.cli.output import note, write
 from scurry.cli.polling import Probe, TimedOut, parse_duration, wait_until
-from scurry.cli.refs import Target, namespace_or_default, select
+from scurry.cli.refs import Target, namespace_or_default, qualified, select
 from scurry.cli.session import Session
 from scurry.errors import InvalidInput, NotFound
 
@@ -48,7 +47,7 @@ def delete_one(client: ApiClient, target: Target, namespace: str, *, ignore_miss
         if ignore_missing:
             return False
         raise
-    write(f'{target.info.singular}.{target.info.group} "{target.name}" deleted')
+    write(f'{qualified(target.info)} "{target.name}" deleted')
     return True
 
 
@@ -74,7 +73,7 @@ def wait_gone(client: ApiClient, located: list[Located], timeout: float) -> None
 
 def delete_command(
     ctx: typer.Context,
-    resources: Resources = None,
+    resources: options.Resources = None,
     filenames: options.Files = None,
     namespace: options.Namespace = None,
     ignore_not_found: Annotated[

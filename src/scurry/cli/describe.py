@@ -10,7 +10,6 @@ import typer
 
 from scurry.cli import options
 from scurry.cli.client import ApiClient, Obj
-from scurry.cli.get import Resources
 from scurry.cli.output import event_age, note, write
 from scurry.cli.refs import Target, kind_named, namespace_or_default, select
 from scurry.cli.sections import (
@@ -149,7 +148,7 @@ def events_about(client: ApiClient, obj: Obj) -> list[Obj]:
 
 def describe_command(
     ctx: typer.Context,
-    resources: Resources = None,
+    resources: options.Resources = None,
     namespace: options.Namespace = None,
     show_specs: Annotated[
         bool,

@@ -16,13 +16,6 @@ from scurry.cli.refs import Selection, Target, kind_named, namespace_or_default,
 from scurry.cli.session import Session
 from scurry.errors import InvalidInput
 
-Resources = Annotated[
-    list[str] | None,
-    typer.Argument(
-        metavar="KIND [NAME...] | KIND/NAME...", help="What to show.", show_default=False
-    ),
-]
-
 
 def as_list(items: list[Obj]) -> Obj:
     return {"apiVersion": "v1", "kind": "List", "metadata": {}, "items": items}
@@ -79,7 +72,7 @@ def show(data: Obj, output: Format | None, *, all_namespaces: bool, namespace: s
 
 def get_command(
     ctx: typer.Context,
-    resources: Resources = None,
+    resources: options.Resources = None,
     namespace: options.Namespace = None,
     all_namespaces: options.AllNamespaces = False,
     selector: Annotated[

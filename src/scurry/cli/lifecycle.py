@@ -120,7 +120,10 @@ def deployments_exist(client: ApiClient) -> bool:
 
 def stop(process: psutil.Process, timeout: float) -> None:
     """SIGTERM, then SIGKILL if the process has not ended within `timeout`."""
-    process.terminate()
+    try:
+        process.terminate()
+    except psutil.NoSuchProcess:
+        return
 
     def probe() -> Probe:
         return Probe(proc.exit_status(process) is not None, "stopping")
@@ -128,7 +131,10 @@ def stop(process: psutil.Process, timeout: float) -> None:
     if wait_until(probe, timeout=timeout, interval=0.2, description="stopping scurry").done:
         return
     note(f"scurry did not stop within {timeout:g}s; killing it")
-    process.kill()
+    try:
+        process.kill()
+    except psutil.NoSuchProcess:
+        return
     if not wait_until(probe, timeout=KILL_WAIT, interval=0.2, description="killing scurry").done:
         raise TimedOut(f"scurry (pid {process.pid}) did not end after SIGKILL")
 

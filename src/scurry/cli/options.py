@@ -22,3 +22,11 @@ Files = Annotated[
 Timeout = Annotated[
     str, typer.Option("--timeout", help="How long to wait: 90s, 5m, 1h or seconds.")
 ]
+Resources = Annotated[
+    list[str] | None,
+    typer.Argument(
+        metavar="KIND [NAME...] | KIND/NAME...",
+        help="Resources: a kind (any kubectl name of it) and names, or KIND/NAME.",
+        show_default=False,
+    ),
+]

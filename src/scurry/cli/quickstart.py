@@ -47,7 +47,10 @@ def install_script(examples: Traversable, usrlib: Path) -> Path:
     """Copy the example job into usrlib, where `local:///opt/flink/usrlib/...` resolves."""
     usrlib.mkdir(parents=True, exist_ok=True)
     destination = usrlib / JOB_SCRIPT
-    destination.write_text(read_example(examples, JOB_SCRIPT), encoding="utf-8")
+    source = examples / JOB_SCRIPT
+    if not source.is_file():
+        raise ScurryError(f"the quickstart example has no {JOB_SCRIPT} ({source})")
+    destination.write_bytes(source.read_bytes())
     return destination
 
 

@@ -15,7 +15,6 @@ import typer
 
 from scurry.cli import jsonpath, options
 from scurry.cli.client import ApiClient, Obj
-from scurry.cli.get import Resources
 from scurry.cli.output import write
 from scurry.cli.polling import Probe, TimedOut, parse_duration, wait_until
 from scurry.cli.refs import Target, namespace_or_default, select
@@ -107,7 +106,7 @@ def await_one(
 
 def wait_command(
     ctx: typer.Context,
-    resources: Resources = None,
+    resources: options.Resources = None,
     namespace: options.Namespace = None,
     wait_for: Annotated[
         str,

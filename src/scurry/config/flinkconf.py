@@ -26,6 +26,30 @@ def flatten(config: Mapping[str, Any] | None, prefix: str = "") -> FlatConfig:
     return flat
 
 
+# Keys Flink reads under several names (the first is the current one). A default under
+# one name must not shadow what the user set under another.
+KEY_ALIASES: tuple[tuple[str, ...], ...] = (
+    ("execution.checkpointing.dir", "state.checkpoints.dir"),
+    (
+        "execution.checkpointing.savepoint-dir",
+        "state.savepoints.dir",
+        "savepoints.state.backend.fs.dir",
+    ),
+    ("execution.checkpointing.num-retained", "state.checkpoints.num-retained"),
+)
+
+
+def overlay(defaults: Mapping[str, str], config: Mapping[str, str]) -> FlatConfig:
+    """`config` over `defaults`, where a key set under any alias replaces all its aliases."""
+    merged = dict(defaults)
+    for group in KEY_ALIASES:
+        if any(key in config for key in group):
+            for key in group:
+                merged.pop(key, None)
+    merged.update(config)
+    return merged
+
+
 def to_config_string(value: Any) -> str:
     """Render a YAML value as Flink reads it: booleans lower-case, lists as YAML flow."""
     if isinstance(value, bool):

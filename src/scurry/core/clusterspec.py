@@ -6,10 +6,11 @@ what the resources imply (process memory, parallelism).
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Mapping
 
-from scurry.config.flinkconf import FlatConfig, flatten, format_mebibytes, parse_memory
+from scurry.config.flinkconf import FlatConfig, flatten, format_mebibytes, overlay, parse_memory
 from scurry.models.cluster import ClusterRef, ClusterSpec, ComponentResources, JobLaunch, Owner
 from scurry.models.resources import FLINK_API_VERSION, FlinkDeployment
 from scurry.models.spec import FlinkDeploymentSpec, JobManagerSpec, TaskManagerSpec
@@ -52,15 +53,13 @@ def parse_cpu(value: str | int | float) -> float:
 
 
 def effective_config(defaults: Mapping[str, str], spec: FlinkDeploymentSpec) -> FlatConfig:
-    config = dict(defaults)
-    config.update(flatten(spec.flink_configuration))
+    config = overlay(defaults, flatten(spec.flink_configuration))
     for key, component in ((JM_MEMORY, spec.job_manager), (TM_MEMORY, spec.task_manager)):
         memory = component_memory(component)
         if memory is not None:
-            try:
+            # An unparseable amount is left to validation ("... memory parse error: ...").
+            with contextlib.suppress(ValueError):
                 config[key] = format_mebibytes(parse_memory(memory))
-            except ValueError:
-                pass  # validation reports it: "<component> resource memory parse error: ..."
     if spec.job is not None:
         config[PARALLELISM] = str(job_parallelism(spec, config))
     return config

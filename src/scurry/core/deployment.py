@@ -13,6 +13,7 @@ from datetime import datetime
 from scurry.core import lifecycle, reconciled
 from scurry.core import transitions as tr
 from scurry.core.clusterspec import build_cluster_spec, effective_config
+from scurry.core.jobstatus import BUSY_STATES
 from scurry.core.observation import ControlConfig, DeploymentObservation
 from scurry.core.observe_deployment import observe_deployment
 from scurry.core.options import OperatorOptions
@@ -60,7 +61,7 @@ class _Step:
         config: ControlConfig,
     ) -> None:
         self.resource, self.obs, self.now = resource, obs, now
-        self.plan = Plan(status=resource.status.model_copy(deep=True))
+        self.plan: Plan[FlinkDeploymentStatus] = Plan(status=resource.status.model_copy(deep=True))
         self.defaults: Mapping[str, str] = {**config.defaults, **obs.runtime_defaults}
         self.config = config
         self.options = OperatorOptions.from_config(effective_config(self.defaults, resource.spec))
@@ -83,7 +84,7 @@ class _Step:
 
 def decide_deployment(
     resource: FlinkDeployment, obs: DeploymentObservation, now: datetime, config: ControlConfig
-) -> Plan:
+) -> Plan[FlinkDeploymentStatus]:
     """The next status, events and action for one FlinkDeployment."""
     step = _Step(resource, obs, now, config)
     if resource.metadata.deletion_timestamp:
@@ -340,6 +341,11 @@ def _cleanup(step: _Step) -> None:
     if step.status.lifecycle_state is not LifecycleState.DELETING:
         step.plan.emit("Normal", "Cleanup", MSG_CLEANUP)
     step.status.lifecycle_state = LifecycleState.DELETING
+    blocked = _session_deletion_blocked(step)
+    if blocked:
+        step.plan.emit("Warning", "CleanupFailed", blocked)
+        step.plan.requeue(step.options.progress_check_interval)
+        return
     if step.obs.cluster.exists:
         step.plan.action = DeleteCluster(step.ref)
         step.plan.requeue(step.options.progress_check_interval)
@@ -349,7 +355,20 @@ def _cleanup(step: _Step) -> None:
     step.plan.finalizer = FinalizerChange.REMOVE
 
 
-def _finish(step: _Step) -> Plan:
+def _session_deletion_blocked(step: _Step) -> str | None:
+    """A session cluster outlives its jobs (FKO's block-on-session/unmanaged-jobs)."""
+    if step.resource.spec.job is not None or not step.obs.cluster.exists:
+        return None
+    if step.options.block_on_session_jobs and step.obs.session_jobs:
+        names = ", ".join(step.obs.session_jobs)
+        return f"The session jobs [{names}] should be deleted first"
+    if step.options.block_on_unmanaged_jobs and step.obs.unmanaged_jobs:
+        ids = ", ".join(step.obs.unmanaged_jobs)
+        return f"The session cluster has non terminated jobs [{ids}] that should be cancelled first"
+    return None
+
+
+def _finish(step: _Step) -> Plan[FlinkDeploymentStatus]:
     """Derived fields, error clearing and the reschedule interval."""
     status, plan = step.status, step.plan
     if step.resource.metadata.deletion_timestamp is None:
@@ -384,13 +403,6 @@ def _interval(step: _Step) -> float:
         return options.progress_check_interval
     if jm is JmStatus.DEPLOYED_NOT_READY:
         return options.rest_ready_delay
-    job_state = status.job_status.state
-    if jm is JmStatus.READY and job_state in (
-        FlinkJobState.RECONCILING,
-        FlinkJobState.INITIALIZING,
-        FlinkJobState.CREATED,
-        FlinkJobState.CANCELLING,
-        FlinkJobState.RESTARTING,
-    ):
+    if jm is JmStatus.READY and status.job_status.state in BUSY_STATES:
         return options.progress_check_interval
     return options.reconcile_interval

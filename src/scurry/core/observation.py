@@ -32,6 +32,9 @@ class DeploymentObservation:
     cluster: ClusterObservation
     job: JobObservation = field(default_factory=JobObservation)
     runtime_defaults: Mapping[str, str] = field(default_factory=dict)
+    # Session clusters being deleted: who still uses them.
+    session_jobs: tuple[str, ...] = ()
+    unmanaged_jobs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,10 @@ from scurry.core.clusterspec import (
     effective_config,
     task_manager_count,
 )
-from scurry.core.observation import DeploymentObservation, JobLookup, JobObservation
+from scurry.core.jobstatus import check_stable, is_terminal, observe_job
+from scurry.core.observation import DeploymentObservation
 from scurry.core.plan import Plan
-from scurry.models.cluster import JobManagerState, SubmissionState
+from scurry.models.cluster import JobManagerState
 from scurry.models.enums import (
     FlinkJobState,
     JobState,
@@ -34,13 +35,12 @@ from scurry.models.spec import FlinkDeploymentSpec
 from scurry.models.status import FlinkDeploymentStatus, TaskManagerInfo
 
 MSG_MISSING_JM = "Missing JobManager deployment"
-MSG_JOB_NOT_FOUND = "Job Not Found"
 
 
 def observe_deployment(
     resource: FlinkDeployment,
     obs: DeploymentObservation,
-    plan: Plan,
+    plan: Plan[FlinkDeploymentStatus],
     now: datetime,
     defaults: Mapping[str, str],
 ) -> None:
@@ -91,16 +91,15 @@ def _check_already_upgraded(
     )
     if status.job_manager_deployment_status is not JmStatus.READY:
         status.job_manager_deployment_status = JmStatus.DEPLOYING
-    if last.job is not None and not _is_terminal(status.job_status.state):
+    if last.job is not None and not is_terminal(status.job_status.state):
         status.job_status.state = FlinkJobState.RECONCILING
 
 
-def _is_terminal(state: FlinkJobState | None) -> bool:
-    return state is not None and state.is_globally_terminal
-
-
 def _observe_job_manager(
-    status: FlinkDeploymentStatus, last: FlinkDeploymentSpec, obs: DeploymentObservation, plan: Plan
+    status: FlinkDeploymentStatus,
+    last: FlinkDeploymentSpec,
+    obs: DeploymentObservation,
+    plan: Plan[FlinkDeploymentStatus],
 ) -> None:
     cluster, previous = obs.cluster, status.job_manager_deployment_status
     upgrading = status.reconciliation_status.state is ReconciliationState.UPGRADING
@@ -123,18 +122,22 @@ def _observe_job_manager(
         _job_manager_missing(status, previous, plan)
 
 
-def _job_manager_failed(status: FlinkDeploymentStatus, message: str, plan: Plan) -> None:
+def _job_manager_failed(
+    status: FlinkDeploymentStatus, message: str, plan: Plan[FlinkDeploymentStatus]
+) -> None:
     if status.job_manager_deployment_status is not JmStatus.ERROR:
         plan.emit("Warning", "DeploymentFailed", message, "JobManagerDeployment")
     status.job_manager_deployment_status = JmStatus.ERROR
     status.error = message
-    if not _is_terminal(status.job_status.state):
+    if not is_terminal(status.job_status.state):
         status.job_status.state = FlinkJobState.RECONCILING
 
 
-def _job_manager_missing(status: FlinkDeploymentStatus, previous: JmStatus, plan: Plan) -> None:
+def _job_manager_missing(
+    status: FlinkDeploymentStatus, previous: JmStatus, plan: Plan[FlinkDeploymentStatus]
+) -> None:
     status.job_manager_deployment_status = JmStatus.MISSING
-    if not _is_terminal(status.job_status.state):
+    if not is_terminal(status.job_status.state):
         status.job_status.state = FlinkJobState.RECONCILING
     if previous not in (JmStatus.MISSING, JmStatus.ERROR):
         status.error = MSG_MISSING_JM
@@ -142,89 +145,19 @@ def _job_manager_missing(status: FlinkDeploymentStatus, previous: JmStatus, plan
 
 
 def _observe_job(
-    status: FlinkDeploymentStatus, obs: DeploymentObservation, plan: Plan, now: datetime
+    status: FlinkDeploymentStatus,
+    obs: DeploymentObservation,
+    plan: Plan[FlinkDeploymentStatus],
+    now: datetime,
 ) -> None:
     if status.job_manager_deployment_status is not JmStatus.READY:
         return
-    job = obs.job
-    if job.lookup is JobLookup.FOUND and job.state is not None:
-        _job_found(status, job, plan, now)
-    elif job.lookup is JobLookup.NOT_FOUND:
-        _job_not_found(status, obs, plan, now)
-    elif job.lookup is JobLookup.UNREACHABLE and status.job_status.state is FlinkJobState.RUNNING:
-        status.job_status.state = FlinkJobState.RECONCILING
-
-
-def _set_job_state(
-    status: FlinkDeploymentStatus, new: FlinkJobState, plan: Plan, now: datetime
-) -> None:
-    old = status.job_status.state
-    if old is new:
-        return
-    status.job_status.state = new
-    status.job_status.update_time = str(tr.epoch_ms(now))
-    text = (
-        f"Job status changed from {old.value} to {new.value}"
-        if old
-        else (f"Job status changed to {new.value}")
-    )
-    plan.emit("Normal", "JobStatusChanged", text, "Job")
-
-
-def _job_found(
-    status: FlinkDeploymentStatus, job: JobObservation, plan: Plan, now: datetime
-) -> None:
-    assert job.state is not None
-    if job.name:
-        status.job_status.job_name = job.name
-    if job.start_time and job.start_time > 0:
-        status.job_status.start_time = str(job.start_time)
-    changed = status.job_status.state is not job.state
-    _set_job_state(status, job.state, plan, now)
-    if changed and job.state is FlinkJobState.CANCELED:
-        _mark_suspended(status)
-    if changed and job.state is FlinkJobState.FAILED:
-        status.error = job.failure or "Job failed"
-        plan.emit("Warning", "Error", status.error, "Job")
-
-
-def _mark_suspended(status: FlinkDeploymentStatus) -> None:
-    last = reconciled.deserialize(
-        status.reconciliation_status.last_reconciled_spec, FlinkDeploymentSpec
-    )
-    if last is None:
-        return
-    spec = tr.with_job_state(last.spec, JobState.SUSPENDED)
-    status.reconciliation_status.last_reconciled_spec = reconciled.serialize(
-        spec, first_deployment=last.first_deployment
-    )
-
-
-def _job_not_found(
-    status: FlinkDeploymentStatus, obs: DeploymentObservation, plan: Plan, now: datetime
-) -> None:
-    submission = obs.cluster.submission
-    if submission is SubmissionState.PENDING:
-        return
-    if submission is SubmissionState.FAILED:
-        if status.job_status.state is not FlinkJobState.FAILED:
-            status.error = obs.cluster.message or "Job submission failed"
-            plan.emit("Warning", "Error", status.error, "Job")
-        _set_job_state(status, FlinkJobState.FAILED, plan, now)
-        return
-    if status.job_status.state is not FlinkJobState.RECONCILING:
-        plan.emit("Warning", "Missing", MSG_JOB_NOT_FOUND, "Job")
-        status.error = MSG_JOB_NOT_FOUND
-    _set_job_state(status, FlinkJobState.RECONCILING, plan, now)
+    cluster = obs.cluster
+    observe_job(plan, obs.job, cluster.submission, cluster.message, FlinkDeploymentSpec, now)
 
 
 def _check_stable(status: FlinkDeploymentStatus, last: FlinkDeploymentSpec) -> None:
-    """checkAndUpdateStableSpec: a running job (or ready session) makes the spec stable."""
-    if status.reconciliation_status.state is not ReconciliationState.DEPLOYED:
-        return
-    state = status.job_status.state
-    if last.job is None or state is FlinkJobState.RUNNING or state is FlinkJobState.FINISHED:
-        tr.mark_stable(status)
+    check_stable(status, job_expected=last.job is not None)
 
 
 def _observe_cluster_info(

@@ -24,6 +24,8 @@ ALLOWED_SCHEMES = PREFIX + "user.artifacts.allowed-schemes"
 DISALLOW_RESTRICTED_HOSTS = PREFIX + "user.artifacts.disallow-restricted-hosts"
 SAVEPOINT_ON_DELETION = PREFIX + "job.savepoint-on-deletion"
 CLEANUP_TIMEOUT = PREFIX + "resource.cleanup.timeout"
+BLOCK_ON_SESSION_JOBS = PREFIX + "session.deletion.block-on-session-jobs"
+BLOCK_ON_UNMANAGED_JOBS = PREFIX + "session.deletion.block-on-unmanaged-jobs"
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,8 @@ class OperatorOptions:
     allowed_schemes: tuple[str, ...]
     disallow_restricted_hosts: bool
     cleanup_timeout: float
+    block_on_session_jobs: bool
+    block_on_unmanaged_jobs: bool
 
     @classmethod
     def from_config(cls, config: Mapping[str, str]) -> OperatorOptions:
@@ -49,4 +53,6 @@ class OperatorOptions:
             allowed_schemes=tuple(s.strip().lower() for s in schemes.split(",") if s.strip()),
             disallow_restricted_hosts=is_true(config, DISALLOW_RESTRICTED_HOSTS, True),
             cleanup_timeout=duration_option(config, CLEANUP_TIMEOUT, 300.0),
+            block_on_session_jobs=is_true(config, BLOCK_ON_SESSION_JOBS, True),
+            block_on_unmanaged_jobs=is_true(config, BLOCK_ON_UNMANAGED_JOBS, True),
         )

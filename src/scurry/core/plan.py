@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Literal
+from typing import Generic, Literal, TypeVar
 
-from scurry.models.cluster import ClusterRef, ClusterSpec
-from scurry.models.status import FlinkDeploymentStatus
+from scurry.models.cluster import ClusterRef, ClusterSpec, JobLaunch
+from scurry.models.status import CommonStatus
 
 EventType = Literal["Normal", "Warning"]
 
@@ -36,7 +36,23 @@ class DeleteCluster:
     ref: ClusterRef
 
 
-Action = DeployCluster | DeleteCluster
+@dataclass(frozen=True)
+class SubmitJob:
+    """Submit a job to a running session cluster, with the job id the status recorded."""
+
+    cluster: ClusterRef
+    rest_url: str
+    job: JobLaunch
+
+
+@dataclass(frozen=True)
+class CancelJob:
+    rest_url: str
+    job_id: str
+
+
+Action = DeployCluster | DeleteCluster | SubmitJob | CancelJob
+StatusT = TypeVar("StatusT", bound=CommonStatus)
 
 
 class FinalizerChange(StrEnum):
@@ -45,8 +61,8 @@ class FinalizerChange(StrEnum):
 
 
 @dataclass
-class Plan:
-    status: FlinkDeploymentStatus
+class Plan(Generic[StatusT]):
+    status: StatusT
     events: list[EventIntent] = field(default_factory=list)
     action: Action | None = None
     requeue_after: float | None = None

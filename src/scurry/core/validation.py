@@ -15,9 +15,10 @@ from scurry.config.flinkconf import parse_memory
 from scurry.core import options as opt
 from scurry.core.clusterspec import JM_MEMORY, TM_MEMORY, parse_cpu
 from scurry.models.enums import JobState, UpgradeMode
-from scurry.models.resources import FlinkDeployment
+from scurry.models.resources import FlinkDeployment, FlinkSessionJob
 from scurry.models.spec import (
     FlinkDeploymentSpec,
+    FlinkSessionJobSpec,
     JobManagerSpec,
     JobSpec,
     Resource,
@@ -364,3 +365,60 @@ def _jar_uri(job: JobSpec | None, config: Mapping[str, str]) -> str | None:
     if job is None or not job.jar_uri:
         return None
     return validate_jar_uri(job.jar_uri, config)
+
+
+def validate_session_job(
+    job: FlinkSessionJob,
+    session: FlinkDeployment | None,
+    config: Mapping[str, str],
+    last_reconciled: FlinkSessionJobSpec | None,
+    context: ValidationContext,
+) -> str | None:
+    """FKO's validateSessionJob: the job alone, then against its session cluster if found."""
+    spec = job.spec
+    alone = first_error(
+        [
+            lambda: _deployment_name(spec.deployment_name or ""),
+            lambda: None if spec.job is not None else "The job spec should not be empty",
+            lambda: _session_spec_change(spec, last_reconciled),
+            lambda: _jar_uri(spec.job, config) if context.local else None,
+        ]
+    )
+    if alone or session is None:
+        return alone
+    assert spec.job is not None
+    job_spec = spec.job
+    return first_error(
+        [
+            lambda: (
+                "Can not submit session job to application cluster"
+                if session.spec.job is not None
+                else None
+            ),
+            lambda: (
+                "The session job's cluster id is not match with the session cluster"
+                if session.metadata.name != spec.deployment_name
+                else None
+            ),
+            lambda: validate_job_state_config(job_spec, config),
+            lambda: _session_job_parallelism(job_spec),
+        ]
+    )
+
+
+def _deployment_name(name: str) -> str | None:
+    if NAME_PATTERN.match(name):
+        return None
+    return _name(name)
+
+
+def _session_spec_change(spec: FlinkSessionJobSpec, last: FlinkSessionJobSpec | None) -> str | None:
+    if last is not None and last.deployment_name != spec.deployment_name:
+        return "The deploymentName can't be changed"
+    return None
+
+
+def _session_job_parallelism(job: JobSpec) -> str | None:
+    if job.parallelism is not None and job.parallelism < 1:
+        return "Job parallelism must be larger than 0"
+    return None

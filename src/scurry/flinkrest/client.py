@@ -119,6 +119,7 @@ class FlinkRestClient:
         job_id: str | None,
         savepoint_path: str | None,
         allow_non_restored_state: bool,
+        flink_configuration: dict[str, str] | None = None,
     ) -> JarRunResult:
         """Submit a job from an uploaded jar; a given `job_id` makes a retried submit safe."""
         body = {
@@ -128,6 +129,7 @@ class FlinkRestClient:
             "jobId": job_id,
             "savepointPath": savepoint_path,
             "allowNonRestoredState": allow_non_restored_state,
+            "flinkConfiguration": flink_configuration or None,
         }
         path = _path("jars", jar_id, "run")
         response = await self._send(

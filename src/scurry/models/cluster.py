@@ -37,6 +37,15 @@ class JobLaunch(_Frozen):
     job_id: str
     savepoint_path: str | None = None
     allow_non_restored_state: bool = False
+    flink_config: dict[str, str] = Field(default_factory=dict)  # per-job settings (session jobs)
+
+
+class PreparedJob(_Frozen):
+    """A job ready for `/jars/run`: its jar on this machine and its final arguments."""
+
+    jar_path: str
+    entry_class: str | None
+    args: tuple[str, ...]
 
 
 class ComponentResources(_Frozen):

@@ -14,22 +14,33 @@ import os
 import socket
 from collections.abc import Callable
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import psutil
 
-from scurry.core.deployment import FINALIZER, decide_deployment
+from scurry.core.deployment import FINALIZER as DEPLOYMENT_FINALIZER
+from scurry.core.deployment import decide_deployment
 from scurry.core.observation import ControlConfig
+from scurry.core.plan import Plan
+from scurry.core.sessionjob import FINALIZER as SESSION_JOB_FINALIZER
+from scurry.core.sessionjob import decide_session_job
 from scurry.errors import Conflict, NotFound
 from scurry.models.cluster import ClusterRef
-from scurry.models.resources import FLINK_DEPLOYMENT, FlinkDeployment
+from scurry.models.resources import (
+    FLINK_DEPLOYMENT,
+    FLINK_SESSION_JOB,
+    FlinkDeployment,
+    FlinkSessionJob,
+)
 from scurry.operator.executor import ActionFailed, Executor
-from scurry.operator.observer import observe_deployment
+from scurry.operator.observer import observe_deployment, observe_session_job
 from scurry.operator.workqueue import WorkQueue
 from scurry.ports import FlinkApiFactory, ResourceStore, Runtime
 
 log = logging.getLogger(__name__)
 
+KINDS = (FLINK_DEPLOYMENT.kind, FLINK_SESSION_JOB.kind)
+SESSION_LABEL = "target.session"  # FKO's mutator labels session jobs with their cluster
 LEASE_NAME = "scurry-controller"
 LEASE_SECONDS = 15.0
 MAX_BACKOFF = 60.0
@@ -73,7 +84,7 @@ class Controller:
     ) -> None:
         self.store, self.runtime, self.flink_api = store, runtime, flink_api
         self.config, self.now = config, now
-        self.executor = Executor(store, runtime, FINALIZER)
+        self.executor = Executor(store, runtime, flink_api)
         self.queue: WorkQueue[Key] = WorkQueue(self.reconcile, workers)
         self.identity = holder_identity()
         self._failures: dict[Key, int] = {}
@@ -93,8 +104,9 @@ class Controller:
             asyncio.create_task(self._renew_lease(), name="lease"),
             asyncio.create_task(self._watch(), name="watch"),
         ]
-        for obj in await self.store.list(FLINK_DEPLOYMENT.kind):
-            self.queue.add(self._key(obj))
+        for kind in KINDS:
+            for obj in await self.store.list(kind):
+                self.queue.add(self._key(obj))
         try:
             await asyncio.gather(*self._tasks)
         finally:
@@ -132,13 +144,25 @@ class Controller:
                 raise RuntimeError(f"lost the controller lease to {lease.holder}")
 
     async def _watch(self) -> None:
-        async for event in self.store.watch([FLINK_DEPLOYMENT.kind]):
+        async for event in self.store.watch(KINDS):
             key = self._key(event.object)
             if event.type == "DELETED":
                 self.queue.forget(key)
                 self._failures.pop(key, None)
             else:
                 self.queue.add(key)
+            await self._wake_related(key, event.object)
+
+    async def _wake_related(self, key: Key, obj: dict[str, Any]) -> None:
+        """A cluster's change concerns its session jobs; a session job's, its cluster."""
+        if key.kind == FLINK_SESSION_JOB.kind:
+            target = str((obj.get("spec") or {}).get("deploymentName") or "")
+            if target:
+                self.queue.add(Key(FLINK_DEPLOYMENT.kind, key.namespace, target))
+            return
+        selector = f"{SESSION_LABEL}={key.name}"
+        for job in await self.store.list(FLINK_SESSION_JOB.kind, key.namespace, selector):
+            self.queue.add(self._key(job))
 
     def _cluster_changed(self, ref: ClusterRef) -> None:
         self.queue.add(Key(FLINK_DEPLOYMENT.kind, ref.namespace, ref.name))
@@ -177,10 +201,17 @@ class Controller:
 
     async def _reconcile(self, key: Key) -> float | None:
         obj = await self.store.get(key.kind, key.namespace, key.name)
-        resource = FlinkDeployment.model_validate(obj)
-        observation = await observe_deployment(resource, self.runtime, self.flink_api)
-        plan = decide_deployment(resource, observation, self.now(), self.config)
-        result = await self.executor.execute(obj, plan)
+        if key.kind == FLINK_SESSION_JOB.kind:
+            job = FlinkSessionJob.model_validate(obj)
+            seen = await observe_session_job(job, self.store, self.runtime, self.flink_api)
+            plan: Plan[Any] = decide_session_job(job, seen, self.now(), self.config)
+            finalizer = SESSION_JOB_FINALIZER
+        else:
+            resource = FlinkDeployment.model_validate(obj)
+            observed = await observe_deployment(resource, self.store, self.runtime, self.flink_api)
+            plan = decide_deployment(resource, observed, self.now(), self.config)
+            finalizer = DEPLOYMENT_FINALIZER
+        result = await self.executor.execute(obj, plan, finalizer)
         if result is None:
             return None
         if plan.action is not None:  # look at the action's effect right away

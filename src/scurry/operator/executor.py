@@ -9,9 +9,25 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from scurry.core.plan import DeleteCluster, DeployCluster, FinalizerChange, Plan
-from scurry.errors import ScurryError
-from scurry.ports import EventRecord, InvolvedObject, Obj, ResourceStore, Runtime
+from scurry.core.plan import (
+    CancelJob,
+    DeleteCluster,
+    DeployCluster,
+    FinalizerChange,
+    Plan,
+    SubmitJob,
+)
+from scurry.errors import NotFound, ScurryError
+from scurry.models.enums import FlinkJobState
+from scurry.ports import (
+    EventRecord,
+    FlinkApi,
+    FlinkApiFactory,
+    InvolvedObject,
+    Obj,
+    ResourceStore,
+    Runtime,
+)
 
 log = logging.getLogger(__name__)
 
@@ -32,13 +48,13 @@ class ActionFailed(Exception):
 
 
 class Executor:
-    def __init__(self, store: ResourceStore, runtime: Runtime, finalizer: str) -> None:
-        self.store, self.runtime, self.finalizer = store, runtime, finalizer
+    def __init__(self, store: ResourceStore, runtime: Runtime, flink_api: FlinkApiFactory) -> None:
+        self.store, self.runtime, self.flink_api = store, runtime, flink_api
 
-    async def execute(self, obj: Obj, plan: Plan) -> Obj | None:
+    async def execute(self, obj: Obj, plan: Plan[Any], finalizer: str) -> Obj | None:
         """Returns the stored object after the plan, or None once it is gone."""
         if plan.finalizer is FinalizerChange.ADD:
-            obj = await self._set_finalizer(obj, present=True)
+            obj = await self._set_finalizer(obj, finalizer, present=True)
         obj = await self._write_status(obj, plan.status.to_wire(full=True))
         for event in plan.events:
             await self.store.record_event(
@@ -47,17 +63,17 @@ class Executor:
         if plan.action is not None:
             await self._act(obj, plan)
         if plan.finalizer is FinalizerChange.REMOVE:
-            return await self._set_finalizer(obj, present=False)
+            return await self._set_finalizer(obj, finalizer, present=False)
         return obj
 
-    async def _set_finalizer(self, obj: Obj, *, present: bool) -> Obj:
+    async def _set_finalizer(self, obj: Obj, finalizer: str, *, present: bool) -> Obj:
         finalizers: list[str] = list(obj["metadata"].get("finalizers") or [])
-        if (self.finalizer in finalizers) == present:
+        if (finalizer in finalizers) == present:
             return obj
         if present:
-            finalizers.append(self.finalizer)
+            finalizers.append(finalizer)
         else:
-            finalizers.remove(self.finalizer)
+            finalizers.remove(finalizer)
         updated = {**obj, "metadata": {**obj["metadata"], "finalizers": finalizers}}
         result: Obj = await self.store.update(updated)
         return result
@@ -68,26 +84,82 @@ class Executor:
         result: Obj = await self.store.update_status({**obj, "status": status})
         return result
 
-    async def _act(self, obj: Obj, plan: Plan) -> None:
+    async def _act(self, obj: Obj, plan: Plan[Any]) -> None:
         action = plan.action
         try:
             if isinstance(action, DeployCluster):
                 await self.runtime.apply(action.spec)
             elif isinstance(action, DeleteCluster):
                 await self.runtime.delete(action.ref)
+            elif isinstance(action, SubmitJob):
+                await self._submit(action)
+            elif isinstance(action, CancelJob):
+                await self._cancel(action)
         except ScurryError as exc:
-            reason = "DeploymentFailed" if isinstance(action, DeployCluster) else "CleanupFailed"
+            reason = (
+                "CleanupFailed"
+                if isinstance(action, DeleteCluster | CancelJob)
+                else ("DeploymentFailed")
+            )
             await self._record_failure(obj, reason, exc.message)
             raise ActionFailed(exc.message) from exc
 
+    async def _submit(self, action: SubmitJob) -> None:
+        """Upload and run; a job id Flink already knows means an earlier try went through."""
+        job = action.job
+        prepared = await self.runtime.prepare_job(action.cluster, job)
+        api = self.flink_api(action.rest_url)
+        try:
+            if await _job_known(api, job.job_id):
+                return
+            jar = await api.upload_jar(prepared.jar_path)
+            try:
+                await api.run_jar(
+                    jar.jar_id,
+                    entry_class=prepared.entry_class,
+                    args=list(prepared.args),
+                    parallelism=job.parallelism,
+                    job_id=job.job_id,
+                    savepoint_path=job.savepoint_path,
+                    allow_non_restored_state=job.allow_non_restored_state,
+                    flink_configuration=dict(job.flink_config) or None,
+                )
+            except ScurryError:
+                if not await _job_known(api, job.job_id):
+                    raise
+        finally:
+            await api.close()
+
+    async def _cancel(self, action: CancelJob) -> None:
+        api = self.flink_api(action.rest_url)
+        try:
+            await api.cancel_job(action.job_id)
+        except NotFound:
+            return
+        except ScurryError:
+            state = await _job_state(api, action.job_id)
+            if state is None or state.is_globally_terminal:
+                return  # it ended by itself: nothing left to cancel
+            raise
+        finally:
+            await api.close()
+
     async def _record_failure(self, obj: Obj, reason: str, message: str) -> None:
-        log.warning(
-            "%s %s/%s: %s", reason, obj["metadata"]["namespace"], obj["metadata"]["name"], message
-        )
-        current = await self.store.get(
-            obj["kind"], obj["metadata"]["namespace"], obj["metadata"]["name"]
-        )
+        meta = obj["metadata"]
+        log.warning("%s %s/%s: %s", reason, meta["namespace"], meta["name"], message)
+        current = await self.store.get(obj["kind"], meta["namespace"], meta["name"])
         status = dict(current.get("status") or {})
         status["error"] = message
         await self.store.update_status({**current, "status": status})
         await self.store.record_event(EventRecord(involved(current), "Warning", reason, message))
+
+
+async def _job_known(api: FlinkApi, job_id: str) -> bool:
+    return any(job.jid == job_id for job in await api.jobs_overview())
+
+
+async def _job_state(api: FlinkApi, job_id: str) -> FlinkJobState | None:
+    try:
+        return FlinkJobState((await api.job(job_id)).state)
+    except (NotFound, ValueError):
+        return None

@@ -1,34 +1,62 @@
-"""Admission: what the API refuses before anything is stored (FKO's webhook).
+"""Admission: what the API refuses or adds before anything is stored (FKO's webhook).
 
-The same validator the controller runs, against the effective configuration
-and the resource's last reconciled spec, plus the runtime's check that the
-job's artifacts exist.
+The validators the controller runs, against the effective configuration and
+the resource's last reconciled spec, plus the runtime's check that the job's
+artifacts exist. Session jobs get FKO's `target.session` label.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from scurry.config.flinkconf import flatten, overlay
 from scurry.core.clusterspec import effective_config
 from scurry.core.observation import ControlConfig
 from scurry.core.reconciled import deserialize
-from scurry.core.validation import validate_deployment
-from scurry.errors import ValidationFailed
+from scurry.core.validation import validate_deployment, validate_session_job
+from scurry.errors import NotFound, ScurryError, ValidationFailed
 from scurry.models.cluster import ClusterRef
-from scurry.models.resources import FLINK_DEPLOYMENT, FlinkDeployment
-from scurry.models.spec import FlinkDeploymentSpec
-from scurry.ports import Runtime
+from scurry.models.resources import (
+    FLINK_DEPLOYMENT,
+    FLINK_SESSION_JOB,
+    FlinkDeployment,
+    FlinkSessionJob,
+)
+from scurry.models.spec import FlinkDeploymentSpec, FlinkSessionJobSpec, JobSpec
+from scurry.ports import ResourceStore, Runtime
+
+SESSION_LABEL = "target.session"
+
+
+def mutate(obj: dict[str, Any]) -> None:
+    """FKO's mutator: a session job is labelled with its session cluster's name."""
+    if obj["kind"] == FLINK_SESSION_JOB.kind:
+        target = (obj.get("spec") or {}).get("deploymentName")
+        if target:
+            obj["metadata"].setdefault("labels", {})[SESSION_LABEL] = target
 
 
 async def admit(
     obj: dict[str, Any],
     existing: dict[str, Any] | None,
+    store: ResourceStore,
     runtime: Runtime,
     control: ControlConfig,
 ) -> None:
     """Raise ValidationFailed naming the rule `obj` breaks; return if it may be stored."""
-    if obj["kind"] != FLINK_DEPLOYMENT.kind:
+    if obj["kind"] == FLINK_DEPLOYMENT.kind:
+        error = await _deployment_error(obj, existing, runtime, control)
+    elif obj["kind"] == FLINK_SESSION_JOB.kind:
+        error = await _session_job_error(obj, existing, store, runtime, control)
+    else:
         return
+    if error:
+        raise ValidationFailed(f'{obj["kind"]} "{obj["metadata"]["name"]}" is invalid: {error}')
+
+
+async def _deployment_error(
+    obj: dict[str, Any], existing: dict[str, Any] | None, runtime: Runtime, control: ControlConfig
+) -> str | None:
     resource = FlinkDeployment.model_validate(obj)
     meta = resource.metadata
     ref = ClusterRef(namespace=meta.namespace or "default", name=meta.name or "")
@@ -36,20 +64,52 @@ async def admit(
     last = None
     if existing is not None:
         status = FlinkDeployment.model_validate(existing).status
-        reconciled = deserialize(
-            status.reconciliation_status.last_reconciled_spec, FlinkDeploymentSpec
-        )
+        text = status.reconciliation_status.last_reconciled_spec
+        reconciled = deserialize(text, FlinkDeploymentSpec)
         last = reconciled.spec if reconciled else None
     config = effective_config(defaults, resource.spec)
     error = validate_deployment(resource, config, last, control.validation)
-    if error:
-        raise ValidationFailed(f'FlinkDeployment "{meta.name}" is invalid: {error}')
-    job = resource.spec.job
-    if job is not None and control.validation.local:
-        try:
-            await runtime.check_job(job.jar_uri, job.entry_class, job.args)
-        except ValidationFailed:
-            raise
-        except Exception as exc:
-            message = getattr(exc, "message", str(exc))
-            raise ValidationFailed(f'FlinkDeployment "{meta.name}" is invalid: {message}') from None
+    return error or await _artifact_error(resource.spec.job, runtime, control)
+
+
+async def _session_job_error(
+    obj: dict[str, Any],
+    existing: dict[str, Any] | None,
+    store: ResourceStore,
+    runtime: Runtime,
+    control: ControlConfig,
+) -> str | None:
+    job = FlinkSessionJob.model_validate(obj)
+    namespace = job.metadata.namespace or "default"
+    target = job.spec.deployment_name or ""
+    try:
+        session = FlinkDeployment.model_validate(
+            await store.get(FLINK_DEPLOYMENT.kind, namespace, target)
+        )
+    except NotFound:
+        session = None
+    defaults = {
+        **control.defaults,
+        **runtime.defaults(ClusterRef(namespace=namespace, name=target)),
+    }
+    base = effective_config(defaults, session.spec) if session else defaults
+    config = overlay(base, flatten(job.spec.flink_configuration))
+    last = None
+    if existing is not None:
+        text = FlinkSessionJob.model_validate(existing).status.reconciliation_status
+        reconciled = deserialize(text.last_reconciled_spec, FlinkSessionJobSpec)
+        last = reconciled.spec if reconciled else None
+    error = validate_session_job(job, session, config, last, control.validation)
+    return error or await _artifact_error(job.spec.job, runtime, control)
+
+
+async def _artifact_error(
+    job: JobSpec | None, runtime: Runtime, control: ControlConfig
+) -> str | None:
+    if job is None or not control.validation.local:
+        return None
+    try:
+        await runtime.check_job(job.jar_uri, job.entry_class, job.args)
+    except ScurryError as exc:
+        return exc.message
+    return None

@@ -17,7 +17,7 @@ from scurry.errors import InvalidInput
 from scurry.models.cluster import ClusterRef
 from scurry.models.manifest import check_namespace, kind_by_name, normalize, parse_documents
 from scurry.models.resources import FLINK_DEPLOYMENT, FLINK_GROUP, FLINK_VERSION, KINDS, KindInfo
-from scurry.server.admission import admit
+from scurry.server.admission import admit, mutate
 from scurry.server.deps import ContainerDep
 
 PREFIX = f"/apis/{FLINK_GROUP}/{FLINK_VERSION}"
@@ -117,8 +117,9 @@ def _checked(
 async def _admit(
     container: ContainerDep, obj: dict[str, Any], existing: dict[str, Any] | None
 ) -> None:
+    mutate(obj)
     if container.settings.admission_validation:
-        await admit(obj, existing, container.runtime, container.control)
+        await admit(obj, existing, container.store, container.runtime, container.control)
 
 
 @router.post("/namespaces/{namespace}/{plural}", status_code=201)

@@ -9,15 +9,19 @@ from `clusters`, `applied` and `deleted`.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from scurry.errors import ArtifactError, NotFound, ScurryError
 from scurry.models.cluster import (
     ClusterObservation,
     ClusterRef,
     ClusterSpec,
+    JobLaunch,
     JobManagerState,
+    PreparedJob,
     SubmissionState,
 )
 from scurry.ports import FlinkApi
@@ -68,6 +72,14 @@ class FakeRuntime:
             "execution.checkpointing.savepoint-dir": f"{base}/savepoints",
         }
 
+    async def prepare_job(self, ref: ClusterRef, job: JobLaunch) -> PreparedJob:
+        await self.check_job(job.jar_uri, job.entry_class, job.args)
+        folder = Path(tempfile.gettempdir()) / "scurry-fake-jars" / ref.namespace / ref.name
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / (job.jar_uri or "flink-python.jar").rsplit("/", 1)[-1]
+        path.write_bytes(b"PK\x05\x06" + bytes(18))  # an empty zip: enough for an upload
+        return PreparedJob(jar_path=str(path), entry_class=job.entry_class, args=job.args)
+
     async def check_job(
         self, jar_uri: str | None, entry_class: str | None, args: Sequence[str]
     ) -> None:
@@ -86,7 +98,9 @@ class FakeRuntime:
         self.applied.append(spec)
         flink = FakeFlinkCluster(config={"scurry.cluster.deploy-id": spec.token})
         submission = SubmissionState.PENDING if spec.job else SubmissionState.NONE
-        self.clusters[spec.ref] = FakeCluster(spec, flink, self.startup_polls, submission=submission)
+        self.clusters[spec.ref] = FakeCluster(
+            spec, flink, self.startup_polls, submission=submission
+        )
 
     async def delete(self, ref: ClusterRef) -> None:
         if self.clusters.pop(ref, None) is not None:
@@ -136,7 +150,9 @@ class FakeRuntime:
                 "entryClass": job.entry_class,
                 "programArgsList": list(job.args),
             }
-            cluster.flink.submit(job.job_id, request, name=cluster.spec.flink_config.get("pipeline.name"))
+            cluster.flink.submit(
+                job.job_id, request, name=cluster.spec.flink_config.get("pipeline.name")
+            )
             cluster.submission = SubmissionState.SUBMITTED
 
     async def logs(

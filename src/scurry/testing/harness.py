@@ -17,13 +17,14 @@ from scurry.core.observation import ControlConfig
 from scurry.errors import NotFound
 from scurry.models.cluster import ClusterRef
 from scurry.models.manifest import normalize
-from scurry.models.resources import FlinkDeployment
+from scurry.models.resources import FlinkDeployment, FlinkSessionJob
 from scurry.operator.controller import Controller, Key
 from scurry.operator.executor import ActionFailed
 from scurry.ports import InvolvedObject, ResourceStore
 from scurry.testing.fake_runtime import FakeRuntime
 
 KIND = "FlinkDeployment"
+SESSION_JOB = "FlinkSessionJob"
 
 
 @dataclass
@@ -58,21 +59,28 @@ class ControllerHarness:
         created: dict[str, Any] = await self.store.create(normalize(copy.deepcopy(manifest)))
         return created
 
-    async def update_spec(self, name: str, change: Any, namespace: str = "default") -> None:
+    async def update_spec(
+        self, name: str, change: Any, namespace: str = "default", kind: str = KIND
+    ) -> None:
         """Apply `change(spec_dict)` to the stored spec, as `kubectl edit` would."""
-        obj = await self.store.get(KIND, namespace, name)
+        obj = await self.store.get(kind, namespace, name)
         change(obj["spec"])
         await self.store.update(normalize(obj))
 
-    async def delete(self, name: str, namespace: str = "default") -> None:
-        await self.store.delete(KIND, namespace, name)
+    async def delete(self, name: str, namespace: str = "default", kind: str = KIND) -> None:
+        await self.store.delete(kind, namespace, name)
 
-    async def reconcile(self, name: str, times: int = 1, namespace: str = "default") -> None:
+    async def reconcile(
+        self, name: str, times: int = 1, namespace: str = "default", kind: str = KIND
+    ) -> None:
         for _ in range(times):
             try:
-                self.last_delay = await self.controller._reconcile(Key(KIND, namespace, name))
+                self.last_delay = await self.controller._reconcile(Key(kind, namespace, name))
             except ActionFailed:  # recorded in status and events; the controller backs off
                 self.last_delay = 1.0
+            except NotFound:  # gone: the controller forgets the key
+                self.last_delay = None
+                return
 
     async def reconcile_until(
         self, name: str, predicate: Any, limit: int = 20, namespace: str = "default"
@@ -85,30 +93,49 @@ class ControllerHarness:
             self.clock.advance(self.last_delay or 1.0)
         raise AssertionError(f"{name} did not reach the expected state in {limit} reconciles")
 
+    async def reconcile_job_until(
+        self, name: str, predicate: Any, limit: int = 20, namespace: str = "default"
+    ) -> FlinkSessionJob:
+        """Reconcile a session job (and its cluster, as the watch would) until `predicate`."""
+        for _ in range(limit):
+            await self.reconcile(name, namespace=namespace, kind=SESSION_JOB)
+            job = await self.get_job(name, namespace)
+            if predicate(job):
+                return job
+            if job.spec.deployment_name and await self.exists(job.spec.deployment_name, namespace):
+                await self.reconcile(job.spec.deployment_name, namespace=namespace)
+            self.clock.advance(self.last_delay or 1.0)
+        raise AssertionError(f"{name} did not reach the expected state in {limit} reconciles")
+
+    async def get_job(self, name: str, namespace: str = "default") -> FlinkSessionJob:
+        return FlinkSessionJob.model_validate(await self.store.get(SESSION_JOB, namespace, name))
+
     async def get(self, name: str, namespace: str = "default") -> FlinkDeployment:
         return FlinkDeployment.model_validate(await self.store.get(KIND, namespace, name))
 
-    async def exists(self, name: str, namespace: str = "default") -> bool:
+    async def exists(self, name: str, namespace: str = "default", kind: str = KIND) -> bool:
         try:
-            await self.store.get(KIND, namespace, name)
+            await self.store.get(kind, namespace, name)
         except NotFound:
             return False
         return True
 
-    async def events(self, name: str, namespace: str = "default") -> list[tuple[str, str, str]]:
+    async def events(
+        self, name: str, namespace: str = "default", kind: str = KIND
+    ) -> list[tuple[str, str, str]]:
         """(type, reason, message) of every event about `name`, oldest first.
 
         Equal events are counted, as Kubernetes does: each appears `count` times here.
         """
-        about = InvolvedObject(kind=KIND, namespace=namespace, name=name)
+        about = InvolvedObject(kind=kind, namespace=namespace, name=name)
         return [
             (e["type"], e["reason"], e["message"])
             for e in await self.store.list_events(namespace, about)
             for _ in range(int(e.get("count") or 1))
         ]
 
-    async def reasons(self, name: str, namespace: str = "default") -> list[str]:
-        return [reason for _, reason, _ in await self.events(name, namespace)]
+    async def reasons(self, name: str, namespace: str = "default", kind: str = KIND) -> list[str]:
+        return [reason for _, reason, _ in await self.events(name, namespace, kind)]
 
     @staticmethod
     def ref(name: str, namespace: str = "default") -> ClusterRef:

@@ -40,6 +40,7 @@ class FakeRuntime:
 
     def __init__(self) -> None:
         self.log_texts: dict[tuple[str, str, str, int], str] = {}
+        self.log_reads = 0
         self.stop_all_calls = 0
 
     async def start(self) -> None:
@@ -61,6 +62,7 @@ class FakeRuntime:
         self, ref: ClusterRef, component: str, index: int = 0, tail: int | None = None
     ) -> str:
         text = self.log_texts.get((ref.namespace, ref.name, component, index))
+        self.log_reads += 1
         if text is None:
             raise NotFound(f"no {component} log for {ref.namespace}/{ref.name}")
         if tail is None:
@@ -83,6 +85,18 @@ class FakeRuntime:
         return None
 
 
+@dataclass(frozen=True)
+class Result:
+    """What one run of the CLI did: exit code, stdout, stderr."""
+
+    code: int
+    out: str
+    err: str
+
+
+Run = Callable[..., Result]
+
+
 def no_flink(url: str) -> FlinkApi:
     raise AssertionError(f"the CLI tests talk to no Flink ({url})")
 
@@ -90,6 +104,8 @@ def no_flink(url: str) -> FlinkApi:
 def free_socket() -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # Accepted connections inherit this; without it keep-alive answers wait for delayed ACKs.
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.bind(("127.0.0.1", 0))
     return sock
 
@@ -155,29 +171,42 @@ class LiveServer:
 
     def call(self, work: Callable[[SqlStore], Coroutine[Any, Any, T]]) -> T:
         """Run `work(store)` on the server's loop (the store belongs to it)."""
-        assert self._loop is not None and self._store is not None
+        assert self._loop is not None
+        assert self._store is not None
         future = asyncio.run_coroutine_threadsafe(work(self._store), self._loop)
         return future.result(TIMEOUT)
 
     def record_event(
-        self, name: str, reason: str, message: str, *, kind: str = "FlinkDeployment",
-        type_: str = "Normal", namespace: str = "default",
+        self,
+        name: str,
+        reason: str,
+        message: str,
+        *,
+        kind: str = "FlinkDeployment",
+        type_: str = "Normal",
+        namespace: str = "default",
     ) -> None:
         uid = self.get(name, namespace=namespace, plural=plural_of(kind))["metadata"]["uid"]
         involved = InvolvedObject(kind, namespace, name, uid)
-        event = EventRecord(involved, "Warning" if type_ == "Warning" else "Normal", reason, message)
+        event = EventRecord(
+            involved, "Warning" if type_ == "Warning" else "Normal", reason, message
+        )
         self.call(lambda store: store.record_event(event))
 
     def path(self, name: str | None, *, namespace: str, plural: str) -> str:
         base = f"{self.url}{API}/namespaces/{namespace}/{plural}"
         return base if name is None else f"{base}/{name}"
 
-    def get(self, name: str, *, namespace: str = "default", plural: str = "flinkdeployments") -> Any:
+    def get(
+        self, name: str, *, namespace: str = "default", plural: str = "flinkdeployments"
+    ) -> Any:
         response = httpx.get(self.path(name, namespace=namespace, plural=plural))
         response.raise_for_status()
         return response.json()
 
-    def exists(self, name: str, *, namespace: str = "default", plural: str = "flinkdeployments") -> bool:
+    def exists(
+        self, name: str, *, namespace: str = "default", plural: str = "flinkdeployments"
+    ) -> bool:
         response = httpx.get(self.path(name, namespace=namespace, plural=plural))
         return response.status_code == 200
 
@@ -189,7 +218,11 @@ class LiveServer:
         return response.json()
 
     def set_status(
-        self, name: str, status: dict[str, Any], *, namespace: str = "default",
+        self,
+        name: str,
+        status: dict[str, Any],
+        *,
+        namespace: str = "default",
         plural: str = "flinkdeployments",
     ) -> Any:
         path = self.path(name, namespace=namespace, plural=plural) + "/status"

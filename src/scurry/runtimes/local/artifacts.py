@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from scurry.errors import ArtifactError
+from scurry.models.cluster import JobLaunch, PreparedJob
 from scurry.runtimes.local.flinkdist import PYTHON_DRIVER, FlinkDist
 
 IMAGE_HOME = "/opt/flink/"
@@ -100,6 +101,14 @@ class ArtifactResolver:
             for i, option in enumerate(mapped[:-1])
             if option in ("-py", "--python")
         ]
+
+    async def prepare(self, job: JobLaunch, cache_dir: Path) -> PreparedJob:
+        """The job's jar on this machine and its final program arguments."""
+        del cache_dir  # where remote artifacts are fetched to
+        self.check(job.jar_uri, job.entry_class, job.args)
+        jar = self.job_jar(job.jar_uri, job.entry_class)
+        args = self.program_args(job.entry_class, job.args)
+        return PreparedJob(jar_path=str(jar), entry_class=job.entry_class, args=tuple(args))
 
     def check(self, jar_uri: str | None, entry_class: str | None, args: tuple[str, ...]) -> None:
         self.job_jar(jar_uri, entry_class)

@@ -251,15 +251,14 @@ class LocalCluster:
     async def _run_job(self, api: FlinkApi) -> None:
         job = self.spec.job
         assert job is not None
-        jar = self.artifacts.job_jar(job.jar_uri, job.entry_class)
-        self.artifacts.check(job.jar_uri, job.entry_class, job.args)
+        prepared = await self.artifacts.prepare(job, self.cdir.artifacts)
         if self.state.jar_id is None:
-            self.state.jar_id = (await api.upload_jar(str(jar))).jar_id
+            self.state.jar_id = (await api.upload_jar(prepared.jar_path)).jar_id
             self.save()
         await api.run_jar(
             self.state.jar_id,
-            entry_class=job.entry_class,
-            args=self.artifacts.program_args(job.entry_class, job.args),
+            entry_class=prepared.entry_class,
+            args=list(prepared.args),
             parallelism=job.parallelism,
             job_id=job.job_id,
             savepoint_path=job.savepoint_path,

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import psutil
 
+from scurry.config.flinkconf import overlay
 from scurry.errors import RuntimeFailure
 from scurry.runtimes.local.flinkdist import (
     MEMORY_UTILS,
@@ -49,7 +50,11 @@ def cluster_config(
     Addresses, ports and the Python interpreter are not the user's to choose here:
     they are what keeps clusters apart and on loopback.
     """
-    config = dict(user)
+    directories = {
+        "execution.checkpointing.dir": cdir.checkpoints.as_uri(),
+        "execution.checkpointing.savepoint-dir": cdir.savepoints.as_uri(),
+    }
+    config = overlay(directories, user)
     config.update(
         {
             "jobmanager.rpc.address": LOOPBACK,
@@ -67,8 +72,6 @@ def cluster_config(
             IDENTITY_KEY: token,
         }
     )
-    config.setdefault("execution.checkpointing.dir", cdir.checkpoints.as_uri())
-    config.setdefault("execution.checkpointing.savepoint-dir", cdir.savepoints.as_uri())
     return config
 
 

@@ -19,7 +19,9 @@ from scurry.models.cluster import (
     ClusterObservation,
     ClusterRef,
     ClusterSpec,
+    JobLaunch,
     JobManagerState,
+    PreparedJob,
     SubmissionState,
 )
 from scurry.ports import FlinkApiFactory
@@ -110,6 +112,9 @@ class LocalRuntime:
             "execution.checkpointing.dir": cdir.checkpoints.as_uri(),
             "execution.checkpointing.savepoint-dir": cdir.savepoints.as_uri(),
         }
+
+    async def prepare_job(self, ref: ClusterRef, job: JobLaunch) -> PreparedJob:
+        return await self.artifacts.prepare(job, ClusterDir(self.root, ref).artifacts)
 
     async def check_job(
         self, jar_uri: str | None, entry_class: str | None, args: Sequence[str]

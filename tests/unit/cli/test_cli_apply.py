@@ -6,8 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from clikit import LiveServer, deployment, manifest, session_job
-from conftest import Run
+from clikit import LiveServer, Run, deployment, manifest, session_job
 
 from scurry.cli.apply import desired_update
 from scurry.cli.client import ApiClient, error_line
@@ -52,7 +51,8 @@ def test_apply_reads_stdin_and_json_lists(scurry: Run, live: LiveServer) -> None
         "flinkdeployment.flink.apache.org/a created",
         "flinkdeployment.flink.apache.org/b created",
     ]
-    assert live.exists("a") and live.exists("b")
+    assert live.exists("a")
+    assert live.exists("b")
 
 
 def test_a_bad_second_document_changes_nothing(
@@ -75,7 +75,9 @@ def test_a_bad_second_document_changes_nothing(
 def test_a_second_document_refused_by_admission_changes_nothing(
     scurry: Run, live: LiveServer, tmp_path: Path
 ) -> None:
-    path = write(tmp_path, manifest(deployment("first"), deployment("second", jar="local:///missing.jar")))
+    path = write(
+        tmp_path, manifest(deployment("first"), deployment("second", jar="local:///missing.jar"))
+    )
 
     result = scurry("apply", "-f", path)
 
@@ -97,7 +99,11 @@ def test_malformed_yaml_names_the_line(scurry: Run, tmp_path: Path) -> None:
 
 
 def test_unknown_kind(scurry: Run, tmp_path: Path) -> None:
-    doc = {"apiVersion": "flink.apache.org/v1beta1", "kind": "FlinkThing", "metadata": {"name": "x"}}
+    doc = {
+        "apiVersion": "flink.apache.org/v1beta1",
+        "kind": "FlinkThing",
+        "metadata": {"name": "x"},
+    }
 
     result = scurry("apply", "-f", write(tmp_path, manifest(doc)))
 
@@ -113,7 +119,9 @@ def test_invalid_name_is_refused_with_the_dns_rule(scurry: Run, tmp_path: Path) 
     assert "RFC 1123" in result.err
 
 
-def test_missing_artifact_is_refused_by_admission(scurry: Run, live: LiveServer, tmp_path: Path) -> None:
+def test_missing_artifact_is_refused_by_admission(
+    scurry: Run, live: LiveServer, tmp_path: Path
+) -> None:
     path = write(tmp_path, manifest(deployment(jar="local:///opt/flink/usrlib/missing.jar")))
 
     result = scurry("apply", "-f", path)
@@ -175,7 +183,7 @@ def test_a_write_over_a_stale_read_is_a_conflict(scurry: Run, live: LiveServer) 
         client.replace(FLINK_DEPLOYMENT, desired)
 
     assert error_line(caught.value).startswith(
-        'Error from server (Conflict): Operation cannot be fulfilled on '
+        "Error from server (Conflict): Operation cannot be fulfilled on "
         'flinkdeployments.flink.apache.org "basic": the object has been modified'
     )
 
