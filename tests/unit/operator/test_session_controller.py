@@ -10,7 +10,11 @@ import pytest
 
 from scurry.models.enums import (
     FlinkJobState,
+)
+from scurry.models.enums import (
     JobManagerDeploymentStatus as Jm,
+)
+from scurry.models.enums import (
     LifecycleState as Life,
 )
 from scurry.models.resources import FlinkDeployment, FlinkSessionJob
