@@ -163,7 +163,7 @@ def _job(spec: FlinkDeploymentSpec, config: Mapping[str, str]) -> str | None:
     replicas = spec.task_manager.replicas if spec.task_manager else None
     if replicas is not None:
         return "TaskManager replicas must be larger than 0" if replicas < 1 else None
-    if job.parallelism is not None and job.parallelism < 1:
+    if (job.parallelism or 0) < 1:  # FKO's int field defaults to 0
         return "Job parallelism must be larger than 0"
     return None
 
@@ -419,6 +419,6 @@ def _session_spec_change(spec: FlinkSessionJobSpec, last: FlinkSessionJobSpec | 
 
 
 def _session_job_parallelism(job: JobSpec) -> str | None:
-    if job.parallelism is not None and job.parallelism < 1:
+    if (job.parallelism or 0) < 1:
         return "Job parallelism must be larger than 0"
     return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Self
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 from pydantic.alias_generators import to_camel
 
 
@@ -21,6 +21,14 @@ class WireModel(BaseModel):
         extra="ignore",
         validate_assignment=False,
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_nulls(cls, data: Any) -> Any:
+        """A null field means "not set", as the Kubernetes API server prunes nulls."""
+        if isinstance(data, dict):
+            return {key: value for key, value in data.items() if value is not None}
+        return data
 
     def to_wire(self, *, full: bool = False) -> dict[str, Any]:
         """The JSON-ready dict. `full` includes defaults the user did not write."""
