@@ -23,6 +23,7 @@ from scurry.__main__ import main as scurry_main
 
 READY_TIMEOUT = 180.0
 EXAMPLES = Path(__file__).resolve().parents[2] / "src" / "scurry" / "examples" / "quickstart"
+SESSION_EXAMPLES = EXAMPLES.parent / "session"
 
 
 def free_port() -> int:
@@ -209,3 +210,19 @@ def assert_exactly_once(ids: list[int]) -> None:
     duplicates = len(ids) - len(set(ids))
     assert duplicates == 0, f"{duplicates} duplicate ids"
     assert sorted(ids) == list(range(1, max(ids) + 1)), "gaps in the committed ids"
+
+
+def build_java_job(jar: Path) -> Path:
+    """Compile the example TinyJob against the wheel's jars with the JDK's javac."""
+    import pyflink
+
+    lib = Path(pyflink.__file__).parent / "lib"
+    classes = jar.parent / f"{jar.stem}-classes"
+    classes.mkdir(parents=True, exist_ok=True)
+    source = SESSION_EXAMPLES / "TinyJob.java"
+    javac = ["javac", "-d", str(classes), "-cp", f"{lib}/*", str(source)]
+    subprocess.run(javac, check=True, capture_output=True)
+    subprocess.run(
+        ["jar", "cf", str(jar), "-C", str(classes), "."], check=True, capture_output=True
+    )
+    return jar

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +13,7 @@ from flinkkit import (
     EXAMPLES,
     ControlPlane,
     assert_exactly_once,
+    build_java_job,
     committed_ids,
     flink_pids,
     wait_for,
@@ -95,50 +94,9 @@ def test_quickstart_example_runs_and_commits_output(control_plane: ControlPlane)
     delete(plane, "quickstart")
 
 
-JAVA_JOB = """
-    import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-    import org.apache.flink.api.connector.source.lib.NumberSequenceSource;
-    import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-    import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
-
-    public class TinyJob {
-        public static void main(String[] args) throws Exception {
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-            env.fromSource(new NumberSequenceSource(1, Long.MAX_VALUE),
-                           WatermarkStrategy.noWatermarks(), "numbers")
-               .map(n -> { Thread.sleep(20); return n; })
-               .returns(Long.class)
-               .sinkTo(new DiscardingSink<>());
-            env.execute(args.length > 0 ? args[0] : "tiny-job");
-        }
-    }
-"""
-
-
-def build_java_job(workdir: Path) -> Path:
-    """Compile a tiny streaming job against the wheel's jars, with the JDK's javac."""
-    import pyflink
-
-    lib = Path(pyflink.__file__).parent / "lib"
-    source = workdir / "TinyJob.java"
-    source.write_text(textwrap.dedent(JAVA_JOB))
-    classes = workdir / "classes"
-    classes.mkdir()
-    subprocess.run(
-        ["javac", "-d", str(classes), "-cp", f"{lib}/*", str(source)],
-        check=True,
-        capture_output=True,
-    )
-    jar = workdir / "tiny-job.jar"
-    subprocess.run(
-        ["jar", "cf", str(jar), "-C", str(classes), "."], check=True, capture_output=True
-    )
-    return jar
-
-
 def test_java_jar_job_runs(control_plane: ControlPlane, tmp_path: Path) -> None:
     plane = control_plane
-    jar = build_java_job(tmp_path)
+    jar = build_java_job(tmp_path / "tiny-job.jar")
     manifest = python_job("java-job")
     manifest["spec"]["job"] = {
         "jarURI": jar.as_uri(), "entryClass": "TinyJob", "args": ["tiny-java"],

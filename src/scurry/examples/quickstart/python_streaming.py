@@ -4,8 +4,9 @@ The filesystem sink commits files on checkpoints, so the committed output holds
 every id exactly once across restarts and upgrades: ids 1..N with no gaps (at
 parallelism 1) and no duplicates.
 
-Arguments: --output PATH (default: the cluster directory's `output/`),
---rows-per-second N (default 20), --end N (default 1000000).
+Arguments: --output PATH (default `output`; a relative path is taken under the
+cluster's directory, so several jobs on one session cluster can write side by
+side), --rows-per-second N (default 20), --end N (default 1000000).
 """
 
 import argparse
@@ -16,11 +17,11 @@ from pyflink.table import EnvironmentSettings, TableEnvironment
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
-    default_output = os.path.join(os.environ.get("SCURRY_CLUSTER_DIR", "."), "output")
-    parser.add_argument("--output", default=default_output)
+    parser.add_argument("--output", default="output")
     parser.add_argument("--rows-per-second", type=int, default=20)
     parser.add_argument("--end", type=int, default=1_000_000)
     args, _ = parser.parse_known_args()
+    args.output = os.path.join(os.environ.get("SCURRY_CLUSTER_DIR", "."), args.output)
     return args
 
 

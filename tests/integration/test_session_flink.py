@@ -1,0 +1,121 @@
+"""Session clusters and session jobs on real Flink, through the real control plane."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flinkkit import SESSION_EXAMPLES, ControlPlane, build_java_job, committed_ids, wait_for
+
+pytestmark = pytest.mark.flink
+
+API = "/apis/flink.apache.org/v1beta1/namespaces/default"
+
+
+def create(plane: ControlPlane, plural: str, manifest: dict[str, Any]) -> None:
+    response = plane.api("POST", f"{API}/{plural}", json=manifest)
+    assert response.status_code == 201, response.text
+
+
+def job_status(plane: ControlPlane, name: str) -> dict[str, Any]:
+    response = plane.api("GET", f"{API}/flinksessionjobs/{name}")
+    response.raise_for_status()
+    status: dict[str, Any] = response.json().get("status") or {}
+    return status
+
+
+def flink_state(plane: ControlPlane, cluster: str, job_id: str) -> str:
+    with plane.flink(cluster) as flink:
+        state: str = flink.get(f"/jobs/{job_id}").json()["state"]
+        return state
+
+
+def wait_job_running(plane: ControlPlane, name: str, not_job: str | None = None) -> str:
+    def check() -> str | None:
+        status = job_status(plane, name)
+        job_id = status.get("jobStatus", {}).get("jobId")
+        if not job_id or job_id == not_job or status["jobStatus"].get("state") != "RUNNING":
+            return None
+        return job_id if flink_state(plane, "shared", job_id) == "RUNNING" else None
+
+    job_id: str = wait_for(f"session job {name} to run", check)
+    return job_id
+
+
+def session_job(name: str, **job: Any) -> dict[str, Any]:
+    return {
+        "apiVersion": "flink.apache.org/v1beta1",
+        "kind": "FlinkSessionJob",
+        "metadata": {"name": name},
+        "spec": {"deploymentName": "shared", "job": {"parallelism": 1, **job}},
+    }
+
+
+def test_two_session_jobs_share_a_cluster(control_plane: ControlPlane) -> None:
+    plane = control_plane
+    build_java_job(plane.home / "usrlib" / "tiny-job.jar")
+    assert plane.cli("apply", "-f", str(SESSION_EXAMPLES / "session-cluster.yaml")) == 0
+    wait_for(
+        "the session cluster",
+        lambda: plane.status("shared").get("jobManagerDeploymentStatus") == "READY",
+    )
+    assert plane.cli("apply", "-f", str(SESSION_EXAMPLES / "python-session-job.yaml")) == 0
+    assert plane.cli("apply", "-f", str(SESSION_EXAMPLES / "java-session-job.yaml")) == 0
+    python_job = wait_job_running(plane, "python-job")
+    java_job = wait_job_running(plane, "java-job")
+    with plane.flink("shared") as flink:
+        running = [
+            j["jid"] for j in flink.get("/jobs/overview").json()["jobs"] if j["state"] == "RUNNING"
+        ]
+    assert sorted(running) == sorted([python_job, java_job])
+
+    # Suspend one: the other keeps running.
+    patch = {"spec": {"job": {"state": "suspended"}}}
+    headers = {"Content-Type": "application/merge-patch+json"}
+    assert (
+        plane.api(
+            "PATCH", f"{API}/flinksessionjobs/python-job", json=patch, headers=headers
+        ).status_code
+        == 200
+    )
+    wait_for(
+        "the python job to stop", lambda: flink_state(plane, "shared", python_job) == "CANCELED"
+    )
+    wait_for(
+        "SUSPENDED", lambda: job_status(plane, "python-job").get("lifecycleState") == "SUSPENDED"
+    )
+    assert flink_state(plane, "shared", java_job) == "RUNNING"
+
+    patch = {"spec": {"job": {"state": "running"}}}
+    assert (
+        plane.api(
+            "PATCH", f"{API}/flinksessionjobs/python-job", json=patch, headers=headers
+        ).status_code
+        == 200
+    )
+    resumed = wait_job_running(plane, "python-job", not_job=python_job)
+    assert resumed != python_job
+    assert flink_state(plane, "shared", java_job) == "RUNNING"
+    output = plane.cluster_dir("shared") / "output" / "python-job"
+    wait_for("python job output", lambda: committed_ids(output) if output.exists() else None)
+
+    # Deleting the cluster while jobs are left: it keeps serving them until they go.
+    assert plane.api("DELETE", f"{API}/flinkdeployments/shared").status_code == 200
+
+    def blocked() -> bool:
+        events = plane.api("GET", "/api/v1/namespaces/default/events").json()["items"]
+        return any(
+            e["reason"] == "CleanupFailed" and e["involvedObject"]["name"] == "shared"
+            for e in events
+        )
+
+    wait_for("the CleanupFailed event", blocked)
+    assert flink_state(plane, "shared", java_job) == "RUNNING"
+    for name in ("python-job", "java-job"):
+        assert plane.api("DELETE", f"{API}/flinksessionjobs/{name}").status_code == 200
+    wait_for(
+        "the cluster to go",
+        lambda: plane.api("GET", f"{API}/flinkdeployments/shared").status_code == 404,
+    )
+    assert not (plane.cluster_dir("shared") / "state.json").exists()
+    (plane.home / "usrlib" / "tiny-job.jar").unlink(missing_ok=True)
