@@ -25,9 +25,10 @@ def make_controller(container: Container) -> Controller:
         container.store,
         container.runtime,
         container.flink_api,
-        container.control,
+        lambda: container.control,  # the operator defaults file as it is at each reconcile
         container.now,
         workers=container.settings.controller_workers,
+        metrics=container.metrics,
     )
 
 

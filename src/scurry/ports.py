@@ -135,12 +135,24 @@ class Runtime(Protocol):
         self, ref: ClusterRef, component: str, index: int = 0, tail: int | None = None
     ) -> str: ...
 
+    async def log_path(self, ref: ClusterRef, component: str, index: int = 0) -> str | None:
+        """The local file `logs` reads (it may not exist yet), or None when there is none."""
+        ...
+
     def defaults(self, ref: ClusterRef) -> dict[str, str]:
         """Flink configuration this runtime applies unless the spec says otherwise."""
         ...
 
     async def prepare_job(self, ref: ClusterRef, job: JobLaunch) -> PreparedJob:
         """Resolve (and fetch) a job's artifacts for submission to cluster `ref`."""
+        ...
+
+    async def latest_checkpoint(self, checkpoint_dir: str, job_id: str) -> str | None:
+        """The newest complete retained checkpoint of `job_id` under `checkpoint_dir`."""
+        ...
+
+    async def dispose_snapshot(self, path: str) -> bool:
+        """Delete a savepoint's or checkpoint's files; False if they were already gone."""
         ...
 
     async def check_job(
@@ -190,15 +202,31 @@ class FlinkApi(Protocol):
 
     async def cancel_job(self, job_id: str) -> None: ...
 
-    async def stop_job(self, job_id: str, target_directory: str | None, drain: bool) -> str: ...
+    async def stop_job(
+        self,
+        job_id: str,
+        target_directory: str | None,
+        drain: bool,
+        *,
+        trigger_id: str | None = None,
+        format_type: str | None = None,
+    ) -> str: ...
 
     async def trigger_savepoint(
-        self, job_id: str, target_directory: str | None, cancel_job: bool, format_type: str
+        self,
+        job_id: str,
+        target_directory: str | None,
+        cancel_job: bool,
+        format_type: str,
+        *,
+        trigger_id: str | None = None,
     ) -> str: ...
 
     async def savepoint_status(self, job_id: str, trigger_id: str) -> OperationResult: ...
 
-    async def trigger_checkpoint(self, job_id: str, checkpoint_type: str) -> str: ...
+    async def trigger_checkpoint(
+        self, job_id: str, checkpoint_type: str, *, trigger_id: str | None = None
+    ) -> str: ...
 
     async def checkpoint_status(self, job_id: str, trigger_id: str) -> OperationResult: ...
 

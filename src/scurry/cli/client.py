@@ -185,6 +185,10 @@ class ApiClient:
     def delete(self, info: KindInfo, namespace: str, name: str) -> Obj:
         return self._json("DELETE", object_path(info, namespace, name))
 
+    def effective_config(self, info: KindInfo, namespace: str, name: str) -> Obj:
+        """The resource's effective Flink configuration: `{"items": [{key, value, source}]}`."""
+        return self._json("GET", object_path(info, namespace, name) + "/config")
+
     def logs(self, namespace: str, name: str, component: str, index: int, tail: int | None) -> str:
         params: dict[str, str | int] = {"component": component, "index": index}
         if tail is not None:

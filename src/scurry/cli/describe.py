@@ -14,7 +14,9 @@ from scurry.cli.output import event_age, note, write
 from scurry.cli.refs import Target, kind_named, namespace_or_default, select
 from scurry.cli.sections import (
     NONE,
+    Block,
     Entry,
+    annotated,
     block,
     generic,
     key_values,
@@ -25,6 +27,8 @@ from scurry.cli.sections import (
     yaml_block,
 )
 from scurry.cli.session import Session
+from scurry.errors import InvalidInput, NotFound
+from scurry.models.resources import FLINK_DEPLOYMENT, FLINK_SESSION_JOB, KindInfo
 
 # Status fields in the order they are most read; anything else follows.
 _STATUS_ORDER = (
@@ -39,9 +43,19 @@ _STATUS_ORDER = (
     "taskManager",
 )
 _SPECS = ("lastReconciledSpec", "lastStableSpec")
+_CONFIGURED = (FLINK_DEPLOYMENT.kind, FLINK_SESSION_JOB.kind)
 
 
-def describe_object(obj: Obj, events: list[Obj], *, show_specs: bool, now: datetime) -> str:
+def describe_object(
+    obj: Obj,
+    events: list[Obj],
+    *,
+    show_specs: bool,
+    now: datetime,
+    config: list[Obj] | None = None,
+    show_config: bool = False,
+) -> str:
+    """`config`: the effective configuration items (key, value, source), shown when given."""
     meta = obj.get("metadata", {})
     entries: list[Entry] = [
         ("Name", scalar(meta.get("name"))),
@@ -53,9 +67,29 @@ def describe_object(obj: Obj, events: list[Obj], *, show_specs: bool, now: datet
         ("Metadata", block(metadata_entries(meta))),
         ("Spec", yaml_block(obj.get("spec") or {})),
         ("Status", block(status_entries(obj.get("status") or {}, show_specs=show_specs))),
-        ("Events", events_value(events, now)),
     ]
+    if config is not None:
+        entries.append(("Effective Flink Configuration", config_value(config, show_config)))
+    entries.append(("Events", events_value(events, now)))
     return "\n".join(render(entries))
+
+
+def config_value(items: list[Obj], show_all: bool) -> Block:
+    """Keys set other than by the resource itself (all keys with `show_all`), with their source."""
+    shown = [i for i in items if show_all or i.get("source") != "resource"]
+    return annotated([(str(i["key"]), str(i["value"]), str(i["source"])) for i in shown])
+
+
+def effective_config(client: ApiClient, info: KindInfo, obj: Obj) -> list[Obj] | None:
+    """The effective configuration items; None for other kinds or a server without them."""
+    if obj.get("kind") not in _CONFIGURED:
+        return None
+    meta = obj["metadata"]
+    try:
+        items: list[Obj] = client.effective_config(info, meta["namespace"], meta["name"])["items"]
+    except (NotFound, InvalidInput):
+        return None
+    return items
 
 
 def metadata_entries(meta: dict[str, Any]) -> list[Entry]:
@@ -154,6 +188,13 @@ def describe_command(
         bool,
         typer.Option("--show-specs", help="Also show the last reconciled and last stable specs."),
     ] = False,
+    show_config: Annotated[
+        bool,
+        typer.Option(
+            "--show-config",
+            help="List every key of the effective Flink configuration, not only the defaulted.",
+        ),
+    ] = False,
 ) -> None:
     """Show one resource (or every resource of a kind) in detail, with its events."""
     selection = select(resources or [], "describe")
@@ -168,7 +209,14 @@ def describe_command(
     for target in targets:
         obj = client.get(target.info, ns, target.name)
         texts.append(
-            describe_object(obj, events_about(client, obj), show_specs=show_specs, now=now)
+            describe_object(
+                obj,
+                events_about(client, obj),
+                show_specs=show_specs,
+                now=now,
+                config=effective_config(client, target.info, obj),
+                show_config=show_config,
+            )
         )
     if texts:
         write("\n\n".join(texts))

@@ -89,6 +89,11 @@ def generic(value: Any) -> Value:
     return scalar(value)
 
 
+def annotated(rows: Sequence[tuple[str, str, str]]) -> Block:
+    """`key: value  (note)`, one per line: configuration keys with where each comes from."""
+    return Block(tuple(f"{key}: {value}  ({note})" for key, value, note in rows) or (NONE,))
+
+
 def key_values(mapping: Any) -> list[str]:
     """Labels and annotations: `key=value`, one per line, sorted."""
     if not isinstance(mapping, dict) or not mapping:

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -36,6 +36,14 @@ class Settings(BaseSettings):
     java: str = "java"
     admission_validation: bool = True
     controller_workers: int = 8
+    # Where the local runtime fetches s3:// job artifacts from (MinIO, SeaweedFS, AWS);
+    # unset values fall back to boto3's own environment and credential chain.
+    s3_endpoint: str | None = None
+    s3_region: str | None = None
+    s3_access_key: SecretStr | None = None
+    s3_secret_key: SecretStr | None = None
+    # Operator-wide Flink defaults, FKO style (default: $SCURRY_HOME/defaults.yaml).
+    defaults_file: Path | None = None
 
     @field_validator("home", mode="after")
     @classmethod

@@ -7,20 +7,31 @@ status and names at most one action; the next call sees its effect.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 
-from scurry.core import lifecycle, reconciled
+from scurry.core import lifecycle
 from scurry.core import transitions as tr
-from scurry.core.clusterspec import build_cluster_spec, effective_config
+from scurry.core.clusterspec import effective_config
+from scurry.core.deployment_jobs import (
+    MSG_RECOVER,
+    continue_savepoint,
+    recover_job,
+    restore_job,
+    suspend_job,
+    upgrade_trigger,
+)
+from scurry.core.deployment_step import (
+    Step,
+    after_cluster_deletion,
+    delete_leftover_cluster,
+    deploy,
+)
 from scurry.core.jobstatus import BUSY_STATES
 from scurry.core.observation import ControlConfig, DeploymentObservation
 from scurry.core.observe_deployment import observe_deployment
-from scurry.core.options import OperatorOptions
-from scurry.core.plan import DeleteCluster, DeployCluster, FinalizerChange, Plan
+from scurry.core.plan import DeleteCluster, FinalizerChange, Plan
 from scurry.core.specdiff import diff_specs
 from scurry.core.validation import validate_deployment
-from scurry.models.cluster import ClusterRef
 from scurry.models.enums import (
     DeploymentMode,
     DiffType,
@@ -38,55 +49,15 @@ from scurry.models.spec import FlinkDeploymentSpec
 from scurry.models.status import FlinkDeploymentStatus
 
 FINALIZER = "flinkdeployments.flink.apache.org/finalizer"
-MSG_SUBMIT = "Starting deployment"
-MSG_SUSPENDED = "Suspending existing deployment."
 MSG_SPEC_CHANGED = "{type} change(s) detected ({diff}), starting reconciliation."
-MSG_RECOVER = "Recovering lost deployment"
 MSG_CLEANUP = "Cleaning up FlinkDeployment"
-MSG_NO_HA = (
-    "JobManager deployment is missing and HA metadata is not available to make stateful "
-    "upgrades. It is possible that the job has finished or terminally failed, or the "
-    "configmaps have been deleted.Manual restore required."
-)
-
-
-class _Step:
-    """One decision in the making: the resource, what was seen, and the plan so far."""
-
-    def __init__(
-        self,
-        resource: FlinkDeployment,
-        obs: DeploymentObservation,
-        now: datetime,
-        config: ControlConfig,
-    ) -> None:
-        self.resource, self.obs, self.now = resource, obs, now
-        self.plan: Plan[FlinkDeploymentStatus] = Plan(status=resource.status.model_copy(deep=True))
-        self.defaults: Mapping[str, str] = {**config.defaults, **obs.runtime_defaults}
-        self.config = config
-        self.options = OperatorOptions.from_config(effective_config(self.defaults, resource.spec))
-        # The generation acted on: a rejected spec leaves the last good one's (as FKO does).
-        self.generation = resource.metadata.generation or 0
-
-    @property
-    def status(self) -> FlinkDeploymentStatus:
-        return self.plan.status
-
-    @property
-    def ref(self) -> ClusterRef:
-        meta = self.resource.metadata
-        return ClusterRef(namespace=meta.namespace or "default", name=meta.name or "")
-
-    def last(self) -> reconciled.ReconciledSpec[FlinkDeploymentSpec] | None:
-        text = self.status.reconciliation_status.last_reconciled_spec
-        return reconciled.deserialize(text, FlinkDeploymentSpec)
 
 
 def decide_deployment(
     resource: FlinkDeployment, obs: DeploymentObservation, now: datetime, config: ControlConfig
 ) -> Plan[FlinkDeploymentStatus]:
     """The next status, events and action for one FlinkDeployment."""
-    step = _Step(resource, obs, now, config)
+    step = Step(resource, obs, now, config)
     if resource.metadata.deletion_timestamp:
         _cleanup(step)
         return _finish(step)
@@ -110,7 +81,7 @@ def decide_deployment(
     return _finish(step)
 
 
-def _validated_spec(step: _Step) -> FlinkDeploymentSpec | None:
+def _validated_spec(step: Step) -> FlinkDeploymentSpec | None:
     """The spec to act on: the user's if valid, else the last good one (or None)."""
     last = step.last()
     spec = step.resource.spec
@@ -138,7 +109,7 @@ def _validated_spec(step: _Step) -> FlinkDeploymentSpec | None:
     return last.spec
 
 
-def _reconcile(step: _Step, spec: FlinkDeploymentSpec) -> None:
+def _reconcile(step: Step, spec: FlinkDeploymentSpec) -> None:
     last = step.last()
     if last is None:
         _first_deployment(step, spec)
@@ -164,7 +135,7 @@ def _as_desired(last: FlinkDeploymentSpec, spec: FlinkDeploymentSpec) -> FlinkDe
     return tr.with_job_state(last, spec.job.state, upgrade_mode=spec.job.upgrade_mode)
 
 
-def _first_deployment(step: _Step, spec: FlinkDeploymentSpec) -> None:
+def _first_deployment(step: Step, spec: FlinkDeploymentSpec) -> None:
     if spec.job is not None and spec.job.state is JobState.SUSPENDED:
         step.plan.requeue(step.options.reconcile_interval)
         return
@@ -172,48 +143,20 @@ def _first_deployment(step: _Step, spec: FlinkDeploymentSpec) -> None:
     mode = UpgradeMode.SAVEPOINT if initial else UpgradeMode.STATELESS
     recorded = tr.with_job_state(spec, JobState.SUSPENDED, upgrade_mode=mode)
     step.status.job_status.upgrade_savepoint_path = initial
-    _deploy(step, recorded, savepoint=initial, first=True)
-
-
-def _deploy(
-    step: _Step, recorded: FlinkDeploymentSpec, *, savepoint: str | None, first: bool
-) -> None:
-    """Record the intent to deploy, then deploy: Submit event, new job id, DeployCluster."""
-    status = step.status
-    tr.before_deployment(status, recorded, generation=step.generation, now=step.now, first=first)
-    job_id = None
-    if recorded.job is not None:
-        job_id = tr.new_job_id(step.resource.metadata.uid or "", step.now)
-        status.job_status.job_id = job_id
-        status.job_status.state = FlinkJobState.RECONCILING
-        status.job_status.start_time = None
-        status.job_status.update_time = str(tr.epoch_ms(step.now))
-        step.plan.emit("Normal", "Submit", MSG_SUBMIT)
-    status.job_manager_deployment_status = JmStatus.DEPLOYING
-    running = tr.with_job_state(recorded, JobState.RUNNING)
-    cluster = build_cluster_spec(
-        step.resource,
-        running,
-        step.defaults,
-        job_id=job_id,
-        savepoint_path=savepoint,
-        token=tr.deploy_token(status),
-    )
-    step.plan.action = DeployCluster(cluster)
-    step.plan.requeue(step.options.progress_check_interval)
+    deploy(step, recorded, savepoint=initial, first=True)
 
 
 def _reconcile_spec_change(
-    step: _Step, last: FlinkDeploymentSpec, spec: FlinkDeploymentSpec
+    step: Step, last: FlinkDeploymentSpec, spec: FlinkDeploymentSpec
 ) -> None:
     if spec.job is None or last.job is None:
         _redeploy_session(step, spec)
         return
     current, desired = last.job.state, spec.job.state
     if current is JobState.RUNNING:
-        _suspend_job(step, spec)
+        suspend_job(step, spec)
     elif desired is JobState.RUNNING:
-        _restore_job(step, last, spec)
+        restore_job(step, last, spec)
     else:
         recorded = tr.with_job_state(spec, JobState.SUSPENDED)
         tr.deployed(
@@ -224,117 +167,42 @@ def _reconcile_spec_change(
             job_state=JobState.SUSPENDED,
             first=False,
         )
-        _delete_leftover_cluster(step)
+        delete_leftover_cluster(step)
 
 
-def _suspend_job(step: _Step, spec: FlinkDeploymentSpec) -> None:
-    """Stop the running job as its upgrade mode says, recording what comes next."""
-    assert spec.job is not None
-    if spec.job.upgrade_mode is not UpgradeMode.STATELESS:
-        step.status.error = (
-            f"upgradeMode {spec.job.upgrade_mode.value} is not available yet; "
-            "use upgradeMode stateless"
-        )
-        step.plan.requeue(step.options.reconcile_interval)
-        return
-    step.plan.emit("Normal", "Suspended", MSG_SUSPENDED)
-    recorded = tr.with_job_state(spec, JobState.SUSPENDED, upgrade_mode=UpgradeMode.STATELESS)
-    if spec.job.state is JobState.RUNNING:
-        tr.before_deployment(
-            step.status, recorded, generation=step.generation, now=step.now, first=False
-        )
-    else:
-        tr.deployed(
-            step.status,
-            recorded,
-            generation=step.generation,
-            now=step.now,
-            job_state=JobState.SUSPENDED,
-            first=False,
-        )
-    _after_cluster_deletion(step)
-    if step.obs.cluster.exists:
-        step.plan.action = DeleteCluster(step.ref)
-    step.plan.requeue(step.options.progress_check_interval)
-
-
-def _after_cluster_deletion(step: _Step) -> None:
-    """What FKO records once a cluster is deleted: JM missing, a live job finished."""
-    status = step.status
-    status.job_manager_deployment_status = JmStatus.MISSING
-    state = status.job_status.state
-    if state is None or not state.is_globally_terminal:
-        status.job_status.state = FlinkJobState.FINISHED
-        status.job_status.update_time = str(tr.epoch_ms(step.now))
-
-
-def _restore_job(step: _Step, last: FlinkDeploymentSpec, spec: FlinkDeploymentSpec) -> None:
-    """Start the suspended job again, from state as its recorded upgrade mode says."""
-    if _delete_leftover_cluster(step):
-        return
-    assert spec.job is not None
-    assert last.job is not None
-    mode = last.job.upgrade_mode
-    if spec.job.upgrade_mode is UpgradeMode.STATELESS:
-        mode = UpgradeMode.STATELESS
-    savepoint = (
-        step.status.job_status.upgrade_savepoint_path if mode is UpgradeMode.SAVEPOINT else None
-    )
-    recorded = tr.with_job_state(spec, JobState.SUSPENDED, upgrade_mode=mode)
-    upgrading = step.status.reconciliation_status.state is ReconciliationState.UPGRADING
-    first = upgrading and tr.is_first_deployment(step.status, FlinkDeploymentSpec)
-    _deploy(step, recorded, savepoint=savepoint, first=first)
-
-
-def _delete_leftover_cluster(step: _Step) -> bool:
-    """A cluster that should not exist is deleted first; True while one remains."""
-    if not step.obs.cluster.exists:
-        return False
-    step.plan.action = DeleteCluster(step.ref)
-    step.plan.requeue(step.options.progress_check_interval)
-    return True
-
-
-def _redeploy_session(step: _Step, spec: FlinkDeploymentSpec) -> None:
+def _redeploy_session(step: Step, spec: FlinkDeploymentSpec) -> None:
     """Session clusters: any change redeploys the cluster (SessionReconciler)."""
     if step.status.reconciliation_status.state is not ReconciliationState.UPGRADING:
         tr.before_deployment(
             step.status, spec, generation=step.generation, now=step.now, first=False
         )
-        _after_cluster_deletion(step)
-    if _delete_leftover_cluster(step):
+        after_cluster_deletion(step)
+    if delete_leftover_cluster(step):
         return
-    _deploy(step, spec, savepoint=None, first=False)
+    deploy(step, spec, savepoint=None, first=False)
 
 
-def _reconcile_other_changes(step: _Step, last: FlinkDeploymentSpec) -> None:
-    """No spec change: converge (suspended means no cluster) and recover a lost JM."""
+def _reconcile_other_changes(step: Step, last: FlinkDeploymentSpec) -> None:
+    """No spec change: converge (suspended means no cluster), restart failed jobs
+    when asked to, and recover a lost JobManager."""
     status = step.status
-    suspended = last.job is not None and last.job.state is JobState.SUSPENDED
-    if suspended:
-        _delete_leftover_cluster(step)
+    if last.job is not None and last.job.state is JobState.SUSPENDED:
+        delete_leftover_cluster(step)
         return
-    if (
-        status.job_manager_deployment_status is JmStatus.MISSING
-        and step.options.jm_deployment_recovery
-    ):
-        _recover_job_manager(step, last)
-
-
-def _recover_job_manager(step: _Step, last: FlinkDeploymentSpec) -> None:
-    """A lost JobManager: redeploy (stateless) or report that state cannot be recovered."""
-    mode = last.job.upgrade_mode if last.job else UpgradeMode.STATELESS
-    if mode is not UpgradeMode.STATELESS:
-        step.status.error = MSG_NO_HA
+    if last.job is not None and upgrade_trigger(step) is not None:
+        continue_savepoint(step, last)  # a savepoint upgrade interrupted by a restart
         return
-    step.plan.emit("Warning", "RecoverDeployment", MSG_RECOVER)
-    if _delete_leftover_cluster(step):
+    failed = status.job_status.state is FlinkJobState.FAILED
+    if last.job is not None and failed and step.options.job_restart_failed:
+        status.error = None
+        recover_job(step, last, "RestartFailedJob", "Restarting failed job")
         return
-    recorded = tr.with_job_state(last, JobState.SUSPENDED)
-    _deploy(step, recorded, savepoint=None, first=False)
+    missing = status.job_manager_deployment_status is JmStatus.MISSING
+    if missing and step.options.jm_deployment_recovery:
+        recover_job(step, last, "RecoverDeployment", MSG_RECOVER)
 
 
-def _cleanup(step: _Step) -> None:
+def _cleanup(step: Step) -> None:
     finalizers = step.resource.metadata.finalizers or []
     if FINALIZER not in finalizers:
         return
@@ -350,12 +218,12 @@ def _cleanup(step: _Step) -> None:
         step.plan.action = DeleteCluster(step.ref)
         step.plan.requeue(step.options.progress_check_interval)
         return
-    _after_cluster_deletion(step)
+    after_cluster_deletion(step)
     step.status.lifecycle_state = LifecycleState.DELETED
     step.plan.finalizer = FinalizerChange.REMOVE
 
 
-def _session_deletion_blocked(step: _Step) -> str | None:
+def _session_deletion_blocked(step: Step) -> str | None:
     """A session cluster outlives its jobs (FKO's block-on-session/unmanaged-jobs)."""
     if step.resource.spec.job is not None or not step.obs.cluster.exists:
         return None
@@ -368,7 +236,7 @@ def _session_deletion_blocked(step: _Step) -> str | None:
     return None
 
 
-def _finish(step: _Step) -> Plan[FlinkDeploymentStatus]:
+def _finish(step: Step) -> Plan[FlinkDeploymentStatus]:
     """Derived fields, error clearing and the reschedule interval."""
     status, plan = step.status, step.plan
     if step.resource.metadata.deletion_timestamp is None:
@@ -381,7 +249,7 @@ def _finish(step: _Step) -> Plan[FlinkDeploymentStatus]:
     return plan
 
 
-def _clear_error_if_healthy(step: _Step) -> None:
+def _clear_error_if_healthy(step: Step) -> None:
     status = step.status
     if (
         status.error
@@ -394,7 +262,7 @@ def _clear_error_if_healthy(step: _Step) -> None:
         status.error = None
 
 
-def _interval(step: _Step) -> float:
+def _interval(step: Step) -> float:
     status, options = step.status, step.options
     jm = status.job_manager_deployment_status
     if status.reconciliation_status.state is ReconciliationState.UPGRADING:

@@ -51,7 +51,19 @@ class CancelJob:
     job_id: str
 
 
-Action = DeployCluster | DeleteCluster | SubmitJob | CancelJob
+@dataclass(frozen=True)
+class StopJob:
+    """Stop-with-savepoint; the trigger id makes a repeated request the same operation."""
+
+    rest_url: str
+    job_id: str
+    trigger_id: str
+    target_directory: str | None
+    format_type: str
+    drain: bool = False
+
+
+Action = DeployCluster | DeleteCluster | SubmitJob | CancelJob | StopJob
 StatusT = TypeVar("StatusT", bound=CommonStatus)
 
 

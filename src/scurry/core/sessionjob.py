@@ -70,9 +70,18 @@ class _Step:
         self.generation = resource.metadata.generation or 0
 
     def _effective_config(self) -> dict[str, str]:
-        """Defaults <- the session cluster's configuration <- the job's own (FKO)."""
-        defaults = {**self.config.defaults, **self.obs.runtime_defaults}
-        base = effective_config(defaults, self.obs.session.spec) if self.obs.session else defaults
+        """Defaults <- the session cluster's configuration <- the job's own (FKO).
+
+        The defaults are those of the session cluster (its namespace and Flink version).
+        """
+        session = self.obs.session
+        version = session.spec.flink_version if session else None
+        defaults = self.config.defaults_for(
+            self.resource.metadata.namespace or "default",
+            version.value if version else None,
+            self.obs.runtime_defaults,
+        )
+        base = effective_config(defaults, session.spec) if session else defaults
         return overlay(base, flatten(self.resource.spec.flink_configuration))
 
     @property

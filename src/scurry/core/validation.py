@@ -78,6 +78,7 @@ def validate_deployment(
             lambda: _name(resource.metadata.name or ""),
             lambda: _flink_version(spec, last_reconciled),
             lambda: _config(config),
+            lambda: validate_local_state_dirs(config) if context.local else None,
             lambda: _ingress(spec),
             lambda: _log_config(spec),
             lambda: _job(spec, config),
@@ -136,6 +137,20 @@ def _config(config: Mapping[str, str]) -> str | None:
             "enabled for job health check (kubernetes.operator.cluster.health-check.enabled) "
             "support."
         )
+    return None
+
+
+def validate_local_state_dirs(config: Mapping[str, str]) -> str | None:
+    """The local runtime keeps checkpoints and savepoints on file:// only."""
+    for label, keys in (("Checkpoint", CHECKPOINT_DIR_KEYS), ("Savepoint", SAVEPOINT_DIR_KEYS)):
+        for key in keys:
+            value = config.get(key, "").strip()
+            scheme = urlparse(value).scheme.lower()
+            if value and scheme not in ("", "file"):
+                return (
+                    f"{label} directory[{key}] {value}: the local runtime keeps state on file:// "
+                    f"only (the Flink wheels carry no {scheme} filesystem plugin)"
+                )
     return None
 
 
@@ -400,6 +415,7 @@ def validate_session_job(
                 if session.metadata.name != spec.deployment_name
                 else None
             ),
+            lambda: validate_local_state_dirs(config) if context.local else None,
             lambda: validate_job_state_config(job_spec, config),
             lambda: _session_job_parallelism(job_spec),
         ]

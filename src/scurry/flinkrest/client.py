@@ -142,18 +142,42 @@ class FlinkRestClient:
 
     # -- savepoints and checkpoints ---------------------------------------------------------
 
-    async def stop_job(self, job_id: str, target_directory: str | None, drain: bool) -> str:
-        """Stop with a savepoint; poll `savepoint_status` with the returned trigger id."""
-        body = {"targetDirectory": target_directory, "drain": drain}
+    async def stop_job(
+        self,
+        job_id: str,
+        target_directory: str | None,
+        drain: bool,
+        *,
+        trigger_id: str | None = None,
+        format_type: str | None = None,
+    ) -> str:
+        """Stop with a savepoint; poll `savepoint_status` with the returned trigger id.
+
+        A given `trigger_id` makes the request idempotent: Flink answers a repeat
+        with the same operation instead of starting another.
+        """
+        body = {
+            "targetDirectory": target_directory,
+            "drain": drain,
+            "triggerId": trigger_id,
+            "formatType": format_type,
+        }
         return await self._trigger(_path("jobs", job_id, "stop"), body)
 
     async def trigger_savepoint(
-        self, job_id: str, target_directory: str | None, cancel_job: bool, format_type: str
+        self,
+        job_id: str,
+        target_directory: str | None,
+        cancel_job: bool,
+        format_type: str,
+        *,
+        trigger_id: str | None = None,
     ) -> str:
         body = {
             "target-directory": target_directory,
             "cancel-job": cancel_job,
             "formatType": format_type,
+            "triggerId": trigger_id,
         }
         return await self._trigger(_path("jobs", job_id, "savepoints"), body)
 
@@ -161,9 +185,11 @@ class FlinkRestClient:
         """Status of a savepoint or stop-with-savepoint; `location` once COMPLETED."""
         return await self._get(_path("jobs", job_id, "savepoints", trigger_id), OperationResult)
 
-    async def trigger_checkpoint(self, job_id: str, checkpoint_type: str) -> str:
+    async def trigger_checkpoint(
+        self, job_id: str, checkpoint_type: str, *, trigger_id: str | None = None
+    ) -> str:
         """`checkpoint_type` is FULL, INCREMENTAL or CONFIGURED."""
-        body = {"checkpointType": checkpoint_type}
+        body = {"checkpointType": checkpoint_type, "triggerId": trigger_id}
         return await self._trigger(_path("jobs", job_id, "checkpoints"), body)
 
     async def checkpoint_status(self, job_id: str, trigger_id: str) -> OperationResult:

@@ -12,6 +12,7 @@ import contextlib
 import logging
 import os
 import socket
+import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -36,6 +37,7 @@ from scurry.operator.executor import ActionFailed, Executor
 from scurry.operator.observer import observe_deployment, observe_session_job
 from scurry.operator.workqueue import WorkQueue
 from scurry.ports import FlinkApiFactory, ResourceStore, Runtime
+from scurry.telemetry import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -77,19 +79,28 @@ class Controller:
         store: ResourceStore,
         runtime: Runtime,
         flink_api: FlinkApiFactory,
-        config: ControlConfig,
+        config: ControlConfig | Callable[[], ControlConfig],
         now: Callable[[], datetime],
         *,
         workers: int = 8,
+        metrics: Metrics | None = None,
     ) -> None:
         self.store, self.runtime, self.flink_api = store, runtime, flink_api
-        self.config, self.now = config, now
-        self.executor = Executor(store, runtime, flink_api)
+        # A provider is asked once per reconcile: operator defaults can change while running.
+        self._control = config if callable(config) else lambda: config
+        self.now = now
+        self.metrics = metrics or Metrics()
+        self.executor = Executor(store, runtime, flink_api, self.metrics)
         self.queue: WorkQueue[Key] = WorkQueue(self.reconcile, workers)
+        self.metrics.workqueue_depth.set_function(lambda: len(self.queue._queued))
         self.identity = holder_identity()
         self._failures: dict[Key, int] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self.leading = asyncio.Event()
+
+    @property
+    def config(self) -> ControlConfig:
+        return self._control()
 
     # -- running ------------------------------------------------------------------
 
@@ -176,21 +187,27 @@ class Controller:
     # -- one reconcile ---------------------------------------------------------------
 
     async def reconcile(self, key: Key) -> None:
+        started, result = time.perf_counter(), "ok"
         try:
             delay = await self._reconcile(key)
         except NotFound:
             self.queue.forget(key)
             return
         except Conflict:
+            result = "conflict"
             self.queue.add(key)  # someone wrote first: decide again on the newer object
             return
         except ActionFailed:
+            result = "action_failed"
             delay = self._backoff(key)
         except Exception:
+            result = "error"
             log.exception("reconciling %s/%s failed", key.namespace, key.name)
             delay = self._backoff(key)
         else:
             self._failures.pop(key, None)
+        finally:
+            self.metrics.reconciled(key.kind, result, time.perf_counter() - started)
         if delay is not None:
             self.queue.add_after(key, delay)
 
@@ -208,7 +225,9 @@ class Controller:
             finalizer = SESSION_JOB_FINALIZER
         else:
             resource = FlinkDeployment.model_validate(obj)
-            observed = await observe_deployment(resource, self.store, self.runtime, self.flink_api)
+            observed = await observe_deployment(
+                resource, self.store, self.runtime, self.flink_api, self.config
+            )
             plan = decide_deployment(resource, observed, self.now(), self.config)
             finalizer = DEPLOYMENT_FINALIZER
         result = await self.executor.execute(obj, plan, finalizer)

@@ -15,6 +15,7 @@ from scurry.core.plan import (
     DeployCluster,
     FinalizerChange,
     Plan,
+    StopJob,
     SubmitJob,
 )
 from scurry.errors import NotFound, ScurryError
@@ -28,6 +29,7 @@ from scurry.ports import (
     ResourceStore,
     Runtime,
 )
+from scurry.telemetry import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +50,15 @@ class ActionFailed(Exception):
 
 
 class Executor:
-    def __init__(self, store: ResourceStore, runtime: Runtime, flink_api: FlinkApiFactory) -> None:
+    def __init__(
+        self,
+        store: ResourceStore,
+        runtime: Runtime,
+        flink_api: FlinkApiFactory,
+        metrics: Metrics | None = None,
+    ) -> None:
         self.store, self.runtime, self.flink_api = store, runtime, flink_api
+        self.metrics = metrics or Metrics()
 
     async def execute(self, obj: Obj, plan: Plan[Any], finalizer: str) -> Obj | None:
         """Returns the stored object after the plan, or None once it is gone."""
@@ -60,6 +69,7 @@ class Executor:
             await self.store.record_event(
                 EventRecord(involved(obj), event.type, event.reason, event.message, event.component)
             )
+            self.metrics.event(event.reason, event.type)
         if plan.action is not None:
             await self._act(obj, plan)
         if plan.finalizer is FinalizerChange.REMOVE:
@@ -95,6 +105,8 @@ class Executor:
                 await self._submit(action)
             elif isinstance(action, CancelJob):
                 await self._cancel(action)
+            elif isinstance(action, StopJob):
+                await self._stop(action)
         except ScurryError as exc:
             reason = (
                 "CleanupFailed"
@@ -144,6 +156,19 @@ class Executor:
         finally:
             await api.close()
 
+    async def _stop(self, action: StopJob) -> None:
+        api = self.flink_api(action.rest_url)
+        try:
+            await api.stop_job(
+                action.job_id,
+                action.target_directory,
+                action.drain,
+                trigger_id=action.trigger_id,
+                format_type=action.format_type,
+            )
+        finally:
+            await api.close()
+
     async def _record_failure(self, obj: Obj, reason: str, message: str) -> None:
         meta = obj["metadata"]
         log.warning("%s %s/%s: %s", reason, meta["namespace"], meta["name"], message)
@@ -152,6 +177,7 @@ class Executor:
         status["error"] = message
         await self.store.update_status({**current, "status": status})
         await self.store.record_event(EventRecord(involved(current), "Warning", reason, message))
+        self.metrics.event(reason, "Warning")
 
 
 async def _job_known(api: FlinkApi, job_id: str) -> bool:

@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TypeVar
 
-from scurry.core.observation import DeploymentObservation, JobLookup, JobObservation
+from scurry.core.clusterspec import effective_config
+from scurry.core.observation import (
+    ControlConfig,
+    DeploymentObservation,
+    JobLookup,
+    JobObservation,
+    OperationObservation,
+    OperationState,
+)
+from scurry.core.reconciled import deserialize
 from scurry.core.sessionjob import SessionJobObservation
+from scurry.core.validation import CHECKPOINT_DIR_KEYS
 from scurry.errors import NotFound, ScurryError
 from scurry.models.cluster import ClusterRef
 from scurry.models.enums import FlinkJobState
+from scurry.models.flinkrest import OperationResult
 from scurry.models.resources import (
     FLINK_DEPLOYMENT,
     FLINK_SESSION_JOB,
     FlinkDeployment,
     FlinkSessionJob,
 )
+from scurry.models.spec import FlinkDeploymentSpec
 from scurry.ports import FlinkApi, FlinkApiFactory, ResourceStore, Runtime
 
 T = TypeVar("T")
@@ -27,24 +39,85 @@ def cluster_ref(resource: FlinkDeployment) -> ClusterRef:
 
 
 async def observe_deployment(
-    resource: FlinkDeployment, store: ResourceStore, runtime: Runtime, flink_api: FlinkApiFactory
+    resource: FlinkDeployment,
+    store: ResourceStore,
+    runtime: Runtime,
+    flink_api: FlinkApiFactory,
+    control: ControlConfig,
 ) -> DeploymentObservation:
     ref = cluster_ref(resource)
     cluster = await runtime.observe(ref)
+    runtime_defaults = runtime.defaults(ref)
     job = JobObservation()
+    trigger = None
     job_id = resource.status.job_status.job_id
     if cluster.rest_url and job_id and resource.spec.job is not None:
         job = await _with_api(flink_api, cluster.rest_url, lambda api: observe_job(api, job_id))
+        trigger_id = _savepoint_trigger(resource)
+        if trigger_id:
+            trigger = await _with_api(
+                flink_api,
+                cluster.rest_url,
+                lambda api: observe_operation(api.savepoint_status(job_id, trigger_id)),
+            )
+    latest = None
+    if job_id and resource.spec.job is not None:
+        directory = checkpoint_dir(resource, control, runtime_defaults)
+        latest = await runtime.latest_checkpoint(directory, job_id) if directory else None
     users: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
     if resource.metadata.deletion_timestamp and resource.spec.job is None:
         users = await _session_users(resource, store, flink_api, cluster.rest_url)
     return DeploymentObservation(
         cluster=cluster,
         job=job,
-        runtime_defaults=runtime.defaults(ref),
+        runtime_defaults=runtime_defaults,
+        latest_checkpoint=latest,
+        savepoint_trigger=trigger,
         session_jobs=users[0],
         unmanaged_jobs=users[1],
     )
+
+
+def _savepoint_trigger(resource: FlinkDeployment) -> str | None:
+    info = resource.status.job_status.savepoint_info
+    return info.trigger_id if info is not None else None
+
+
+def checkpoint_dir(
+    resource: FlinkDeployment, control: ControlConfig, runtime_defaults: Mapping[str, str]
+) -> str | None:
+    """Where the recorded job keeps its checkpoints: the last reconciled spec's config."""
+    text = resource.status.reconciliation_status.last_reconciled_spec
+    last = deserialize(text, FlinkDeploymentSpec)
+    spec = last.spec if last else resource.spec
+    version = spec.flink_version.value if spec.flink_version else None
+    defaults = control.defaults_for(resource.metadata.namespace, version, runtime_defaults)
+    config = effective_config(defaults, spec)
+    return next((config[key] for key in CHECKPOINT_DIR_KEYS if config.get(key)), None)
+
+
+async def observe_operation(status: Awaitable[OperationResult]) -> OperationObservation | None:
+    """A trigger's state; None when Flink cannot be asked (the caller looks again later)."""
+    try:
+        result = await status
+    except NotFound:
+        return OperationObservation(OperationState.UNKNOWN)
+    except ScurryError:
+        return None
+    if not result.completed:
+        return OperationObservation(OperationState.IN_PROGRESS)
+    if result.failure:
+        return OperationObservation(OperationState.FAILED, failure=_first_line(result.failure))
+    return OperationObservation(OperationState.COMPLETED, location=result.location)
+
+
+def _first_line(text: str) -> str:
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    causes = [line for line in lines if line.startswith("Caused by:")]
+    chosen = (
+        causes[-1].removeprefix("Caused by:").strip() if causes else (lines[0] if lines else "")
+    )
+    return chosen[:500]
 
 
 async def _session_users(

@@ -60,7 +60,10 @@ async def _deployment_error(
     resource = FlinkDeployment.model_validate(obj)
     meta = resource.metadata
     ref = ClusterRef(namespace=meta.namespace or "default", name=meta.name or "")
-    defaults = {**control.defaults, **runtime.defaults(ref)}
+    version = resource.spec.flink_version
+    defaults = control.defaults_for(
+        ref.namespace, version.value if version else None, runtime.defaults(ref)
+    )
     last = None
     if existing is not None:
         status = FlinkDeployment.model_validate(existing).status
@@ -88,10 +91,12 @@ async def _session_job_error(
         )
     except NotFound:
         session = None
-    defaults = {
-        **control.defaults,
-        **runtime.defaults(ClusterRef(namespace=namespace, name=target)),
-    }
+    version = session.spec.flink_version if session else None
+    defaults = control.defaults_for(
+        namespace,
+        version.value if version else None,
+        runtime.defaults(ClusterRef(namespace=namespace, name=target)),
+    )
     base = effective_config(defaults, session.spec) if session else defaults
     config = overlay(base, flatten(job.spec.flink_configuration))
     last = None

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 
 from scurry import __version__
 from scurry.bootstrap import Container
-from scurry.server import core_api, errors, resources
+from scurry.server import core_api, effective_config, errors, metrics, resources
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +36,8 @@ def create_app(container: Container, background: Sequence[Background] = ()) -> F
     errors.install(app)
     app.include_router(core_api.router)
     app.include_router(resources.router)
+    app.include_router(effective_config.router)
+    app.include_router(metrics.router)
     return app
 
 

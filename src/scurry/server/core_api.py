@@ -71,7 +71,15 @@ async def healthz(container: ContainerDep) -> dict[str, Any]:
         "pid": os.getpid(),
         "home": str(container.settings.home),
         "runtime": container.runtime.name,
+        "defaults": _defaults_health(container),
     }
+
+
+def _defaults_health(container: ContainerDep) -> dict[str, Any]:
+    """The operator defaults file and why it is not in force, if it is not."""
+    source = container.defaults_file
+    source.current()  # re-read if it changed since
+    return {"file": str(source.path), "error": source.error}
 
 
 @router.post("/admin/stop-clusters")

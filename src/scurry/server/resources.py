@@ -1,8 +1,10 @@
 """The Kubernetes-style API for FKO kinds: /apis/flink.apache.org/v1beta1/...
 
-Create, get, list, replace, merge-patch, delete, the status subresource and
-job logs, with Kubernetes' conventions: a stale resourceVersion is a 409, a
-`List` answers a collection, status is never written through the main object.
+Create, get, list, watch, replace, merge-patch, delete, the status
+subresource and job logs (followed, too), with Kubernetes' conventions: a
+stale resourceVersion is a 409, a `List` answers a collection, status is
+never written through the main object, `dryRun=All` answers what would be
+stored without storing it.
 """
 
 from __future__ import annotations
@@ -11,16 +13,24 @@ import copy
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import PlainTextResponse, Response
+from pydantic import BaseModel, Field
 
-from scurry.errors import InvalidInput
+from scurry.errors import InvalidInput, NotFound
 from scurry.models.cluster import ClusterRef
 from scurry.models.manifest import check_namespace, kind_by_name, normalize, parse_documents
 from scurry.models.resources import FLINK_DEPLOYMENT, FLINK_GROUP, FLINK_VERSION, KINDS, KindInfo
+from scurry.server import dryrun, logfollow
 from scurry.server.admission import admit, mutate
 from scurry.server.deps import ContainerDep
+from scurry.server.dryrun import DryRun
+from scurry.server.logfollow import LogTarget
+from scurry.server.selection import selection
+from scurry.server.watch import watch_options, watch_response
+from scurry.store import apierrors
 
 PREFIX = f"/apis/{FLINK_GROUP}/{FLINK_VERSION}"
+UNSUPPORTED_PATCHES = ("application/json-patch+json", "application/strategic-merge-patch+json")
 router = APIRouter(prefix=PREFIX, tags=["flink.apache.org"])
 
 
@@ -32,6 +42,10 @@ def kind_of(plural: str) -> KindInfo:
 
 
 KindDep = Annotated[KindInfo, Depends(kind_of)]
+
+
+class UnsupportedMediaType(InvalidInput):
+    http_status = 415
 
 
 async def read_body(request: Request) -> dict[str, Any]:
@@ -65,23 +79,51 @@ async def discovery() -> dict[str, Any]:
     }
 
 
-@router.get("/{plural}")
+class CollectionQuery(BaseModel):
+    """A list's or a watch's query parameters, by their Kubernetes names."""
+
+    watch: bool = False
+    label_selector: str | None = Field(None, alias="labelSelector")
+    field_selector: str | None = Field(None, alias="fieldSelector")
+    resource_version: str | None = Field(None, alias="resourceVersion")
+    allow_watch_bookmarks: bool = Field(False, alias="allowWatchBookmarks")
+    send_initial_events: bool | None = Field(None, alias="sendInitialEvents")
+    timeout_seconds: int | None = Field(None, alias="timeoutSeconds", ge=0)
+
+
+CollectionDep = Annotated[CollectionQuery, Query()]
+
+
+@router.get("/{plural}", response_model=None)
 async def list_all(
-    info: KindDep,
-    container: ContainerDep,
-    label_selector: Annotated[str | None, Query(alias="labelSelector")] = None,
-) -> dict[str, Any]:
-    return as_list(info, await container.store.list(info.kind, None, label_selector))
+    info: KindDep, container: ContainerDep, query: CollectionDep
+) -> dict[str, Any] | Response:
+    return await _collection(info, container, None, query)
 
 
-@router.get("/namespaces/{namespace}/{plural}")
+@router.get("/namespaces/{namespace}/{plural}", response_model=None)
 async def list_namespaced(
-    namespace: str,
-    info: KindDep,
-    container: ContainerDep,
-    label_selector: Annotated[str | None, Query(alias="labelSelector")] = None,
-) -> dict[str, Any]:
-    return as_list(info, await container.store.list(info.kind, namespace, label_selector))
+    namespace: str, info: KindDep, container: ContainerDep, query: CollectionDep
+) -> dict[str, Any] | Response:
+    return await _collection(info, container, namespace, query)
+
+
+async def _collection(
+    info: KindInfo, container: ContainerDep, namespace: str | None, query: CollectionQuery
+) -> dict[str, Any] | Response:
+    """A `List`, or with `watch=true` the stream of its changes (see `scurry.server.watch`)."""
+    chosen = selection(namespace, query.label_selector, query.field_selector)
+    if query.watch:
+        options = watch_options(
+            chosen,
+            resource_version=query.resource_version,
+            send_initial_events=query.send_initial_events,
+            allow_watch_bookmarks=query.allow_watch_bookmarks,
+            timeout_seconds=query.timeout_seconds,
+        )
+        return watch_response(container.store, info, options)
+    items = await container.store.list(info.kind, namespace, query.label_selector)
+    return as_list(info, [obj for obj in items if chosen.matches(obj)])
 
 
 def _checked(
@@ -124,19 +166,28 @@ async def _admit(
 
 @router.post("/namespaces/{namespace}/{plural}", status_code=201)
 async def create(
-    namespace: str,
-    info: KindDep,
-    request: Request,
-    container: ContainerDep,
-    dry_run: Annotated[str | None, Query(alias="dryRun")] = None,
+    namespace: str, info: KindDep, request: Request, container: ContainerDep, dry_run: DryRun
 ) -> dict[str, Any]:
     obj = _checked(await read_body(request), info, namespace, None)
     obj["metadata"].pop("resourceVersion", None)
     await _admit(container, obj, None)
     if dry_run:
-        return obj
+        await _check_absent(container, obj)
+        return dryrun.created(obj, container.now())
     created: dict[str, Any] = await container.store.create(obj)
     return created
+
+
+async def _check_absent(container: ContainerDep, obj: dict[str, Any]) -> None:
+    """A dry-run create of a taken name fails as the create would."""
+    kind, meta = obj["kind"], obj["metadata"]
+    if not meta.get("name"):
+        return
+    try:
+        await container.store.get(kind, meta["namespace"], meta["name"])
+    except NotFound:
+        return
+    raise apierrors.already_exists(kind, meta["name"])
 
 
 @router.get("/namespaces/{namespace}/{plural}/{name}")
@@ -152,7 +203,7 @@ async def replace(
     name: str,
     request: Request,
     container: ContainerDep,
-    dry_run: Annotated[str | None, Query(alias="dryRun")] = None,
+    dry_run: DryRun,
 ) -> dict[str, Any]:
     obj = _checked(await read_body(request), info, namespace, name)
     existing = await container.store.get(info.kind, namespace, name)
@@ -160,11 +211,11 @@ async def replace(
 
 
 async def _update(
-    container: ContainerDep, obj: dict[str, Any], existing: dict[str, Any], dry_run: str | None
+    container: ContainerDep, obj: dict[str, Any], existing: dict[str, Any], dry_run: bool
 ) -> dict[str, Any]:
     await _admit(container, obj, existing)
     if dry_run:
-        return obj
+        return dryrun.updated(existing, obj)
     updated: dict[str, Any] = await container.store.update(obj)
     return updated
 
@@ -176,9 +227,10 @@ async def patch(
     name: str,
     request: Request,
     container: ContainerDep,
-    dry_run: Annotated[str | None, Query(alias="dryRun")] = None,
+    dry_run: DryRun,
 ) -> dict[str, Any]:
     """JSON merge patch (RFC 7386) of metadata and spec."""
+    check_patch_type(request.headers.get("content-type"))
     existing = await container.store.get(info.kind, namespace, name)
     body = await read_body(request)
     merged = merge_patch({k: v for k, v in existing.items() if k != "status"}, body)
@@ -187,6 +239,15 @@ async def patch(
     )
     obj = _checked(merged, info, namespace, name)
     return await _update(container, obj, existing, dry_run)
+
+
+def check_patch_type(content_type: str | None) -> None:
+    """Merge patches only: JSON patches and strategic merge patches are refused, as for CRs."""
+    media = (content_type or "").partition(";")[0].strip().lower()
+    if media in UNSUPPORTED_PATCHES:
+        raise UnsupportedMediaType(
+            f"{media} is not supported: send a JSON merge patch (application/merge-patch+json)"
+        )
 
 
 def merge_patch(target: Any, patch: Any) -> Any:
@@ -243,7 +304,7 @@ async def replace_status(
     return updated
 
 
-@router.get("/namespaces/{namespace}/{plural}/{name}/log", response_class=PlainTextResponse)
+@router.get("/namespaces/{namespace}/{plural}/{name}/log", response_model=None)
 async def logs(
     namespace: str,
     info: KindDep,
@@ -252,11 +313,16 @@ async def logs(
     component: str = "jobmanager",
     index: int = 0,
     tail_lines: Annotated[int | None, Query(alias="tailLines", ge=0)] = None,
-) -> str:
+    follow: bool = False,
+) -> Response:
+    """The log as text; with `follow=true`, a stream that goes on as the log grows."""
     if info is not FLINK_DEPLOYMENT:
         raise InvalidInput(f"logs are served for {FLINK_DEPLOYMENT.plural} only")
     if component not in ("jobmanager", "taskmanager"):
         raise InvalidInput("component: must be jobmanager or taskmanager")
     await container.store.get(info.kind, namespace, name)
     ref = ClusterRef(namespace=namespace, name=name)
-    return await container.runtime.logs(ref, component, index, tail_lines)
+    if follow:
+        target = LogTarget(info.kind, ref, component, index)
+        return await logfollow.follow(container.store, container.runtime, target, tail_lines)
+    return PlainTextResponse(await container.runtime.logs(ref, component, index, tail_lines))

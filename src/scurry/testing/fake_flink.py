@@ -243,19 +243,27 @@ class FakeFlinkCluster:
         return _ok({}, status=202)
 
     def _stop_job(self, request: httpx.Request, job: FakeJob) -> httpx.Response:
-        target = _body(request).get("targetDirectory")
-        return self._trigger(job, _Operation("savepoint", target, then="FINISHED"))
+        body = _body(request)
+        operation = _Operation("savepoint", body.get("targetDirectory"), then="FINISHED")
+        return self._trigger(job, operation, body.get("triggerId"))
 
     def _trigger_savepoint(self, request: httpx.Request, job: FakeJob) -> httpx.Response:
         body = _body(request)
         then = "CANCELED" if body.get("cancel-job") else None
-        return self._trigger(job, _Operation("savepoint", body.get("target-directory"), then))
+        operation = _Operation("savepoint", body.get("target-directory"), then)
+        return self._trigger(job, operation, body.get("triggerId"))
 
     def _trigger_checkpoint(self, request: httpx.Request, job: FakeJob) -> httpx.Response:
-        return self._trigger(job, _Operation("checkpoint", target=None, then=None))
+        operation = _Operation("checkpoint", target=None, then=None)
+        return self._trigger(job, operation, _body(request).get("triggerId"))
 
-    def _trigger(self, job: FakeJob, operation: _Operation) -> httpx.Response:
-        trigger_id = uuid.uuid4().hex
+    def _trigger(
+        self, job: FakeJob, operation: _Operation, requested: str | None = None
+    ) -> httpx.Response:
+        """A repeated trigger id is the same operation, as in Flink (idempotent triggering)."""
+        trigger_id = requested or uuid.uuid4().hex
+        if (job.jid, trigger_id) in self._operations:
+            return _ok({"request-id": trigger_id}, status=202)
         operation.polls_left = self.operation_polls
         self._operations[job.jid, trigger_id] = operation
         return _ok({"request-id": trigger_id}, status=202)
@@ -279,6 +287,10 @@ class FakeFlinkCluster:
     def _complete(self, op: _Operation, job: FakeJob) -> Json:
         """The operation's result as Flink reports it; a savepoint may end the job."""
         failure_key = "failure-cause" if op.kind == "savepoint" else "failureCause"
+        injected = self.fail_next.pop(f"{op.kind}_result", None)
+        if injected is not None:
+            message = injected[1] if isinstance(injected, tuple) else str(injected)
+            return {failure_key: _throwable(f"{_F}runtime.checkpoint.CheckpointException", message)}
         if job.state != "RUNNING":
             reason = "Not all required tasks are currently running."
             return {failure_key: _throwable(f"{_F}runtime.checkpoint.CheckpointException", reason)}

@@ -53,6 +53,8 @@ class FakeRuntime:
     missing_artifacts: set[str] = field(default_factory=set)
     fail_next_apply: ScurryError | None = None
     fail_start: set[ClusterRef] = field(default_factory=set)
+    retained: dict[str, str] = field(default_factory=dict)  # job id -> checkpoint kept on disk
+    disposed: list[str] = field(default_factory=list)
     name: str = "fake"
     _callbacks: list[Callable[[ClusterRef], None]] = field(default_factory=list)
 
@@ -80,6 +82,20 @@ class FakeRuntime:
         path.write_bytes(b"PK\x05\x06" + bytes(18))  # an empty zip: enough for an upload
         return PreparedJob(jar_path=str(path), entry_class=job.entry_class, args=job.args)
 
+    async def latest_checkpoint(self, checkpoint_dir: str, job_id: str) -> str | None:
+        """The newest checkpoint the fake JobManager of any cluster recorded for `job_id`."""
+        for cluster in self.clusters.values():
+            job = cluster.flink.jobs.get(job_id)
+            if job is not None:
+                checkpoints = [s for s in job.snapshots if not s.get("is_savepoint")]
+                if checkpoints:
+                    return str(checkpoints[-1]["external_path"])
+        return self.retained.get(job_id)
+
+    async def dispose_snapshot(self, path: str) -> bool:
+        self.disposed.append(path)
+        return True
+
     async def check_job(
         self, jar_uri: str | None, entry_class: str | None, args: Sequence[str]
     ) -> None:
@@ -96,15 +112,26 @@ class FakeRuntime:
         if spec.job is not None:
             await self.check_job(spec.job.jar_uri, spec.job.entry_class, spec.job.args)
         self.applied.append(spec)
-        flink = FakeFlinkCluster(config={"scurry.cluster.deploy-id": spec.token})
+        flink = FakeFlinkCluster(
+            config={**spec.flink_config, "scurry.cluster.deploy-id": spec.token}
+        )
         submission = SubmissionState.PENDING if spec.job else SubmissionState.NONE
         self.clusters[spec.ref] = FakeCluster(
             spec, flink, self.startup_polls, submission=submission
         )
 
     async def delete(self, ref: ClusterRef) -> None:
-        if self.clusters.pop(ref, None) is not None:
+        cluster = self.clusters.pop(ref, None)
+        if cluster is not None:
             self.deleted.append(ref)
+            self._retain(cluster)
+
+    def _retain(self, cluster: FakeCluster) -> None:
+        """Checkpoints outlive their cluster (retained on cancellation), as on disk."""
+        for job in cluster.flink.jobs.values():
+            checkpoints = [s for s in job.snapshots if not s.get("is_savepoint")]
+            if checkpoints:
+                self.retained[job.jid] = str(checkpoints[-1]["external_path"])
 
     async def stop_all(self) -> None:
         for ref in list(self.clusters):
@@ -162,6 +189,10 @@ class FakeRuntime:
             raise NotFound(f"no {component} log for {ref}")
         lines = [f"{component} {index} of {ref}: line {i}" for i in range(1, 51)]
         return "\n".join(lines[-tail:] if tail else lines)
+
+    async def log_path(self, ref: ClusterRef, component: str, index: int = 0) -> str | None:
+        """None: the fake's logs are made up, not files (the API follows them by re-reading)."""
+        return None
 
     # -- breaking things on purpose ---------------------------------------------------
 

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from scurry.config.defaults import profile_defaults
+from scurry.config.operator_defaults import OperatorDefaults
 from scurry.core.observation import ControlConfig
 from scurry.errors import NotFound
 from scurry.models.cluster import ClusterRef
@@ -21,6 +22,7 @@ from scurry.models.resources import FlinkDeployment, FlinkSessionJob
 from scurry.operator.controller import Controller, Key
 from scurry.operator.executor import ActionFailed
 from scurry.ports import InvolvedObject, ResourceStore
+from scurry.telemetry import Metrics
 from scurry.testing.fake_runtime import FakeRuntime
 
 KIND = "FlinkDeployment"
@@ -45,13 +47,25 @@ class ControllerHarness:
         runtime: FakeRuntime | None = None,
         clock: FakeClock | None = None,
         defaults: dict[str, str] | None = None,
+        *,
+        operator_defaults: OperatorDefaults | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
+        """`defaults` add to scurry's; `operator_defaults` are an installation's defaults file."""
         self.store = store
         self.runtime = runtime or FakeRuntime()
         self.clock = clock or FakeClock()
-        config = ControlConfig(defaults={**profile_defaults("local"), **(defaults or {})})
+        self.config = ControlConfig(
+            defaults={**profile_defaults("local"), **(defaults or {})},
+            operator_defaults=operator_defaults or OperatorDefaults(),
+        )
         self.controller = Controller(
-            store, self.runtime, self.runtime.flink_api, config, self.clock.now
+            store,
+            self.runtime,
+            self.runtime.flink_api,
+            lambda: self.config,
+            self.clock.now,
+            metrics=metrics,
         )
         self.last_delay: float | None = None
 

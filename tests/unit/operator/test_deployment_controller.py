@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from scurry.core.deployment import FINALIZER, MSG_NO_HA
+from scurry.core.deployment import FINALIZER
+from scurry.core.deployment_jobs import MSG_NO_HA
 from scurry.errors import ArtifactError
 from scurry.models.enums import (
     FlinkJobState,
@@ -221,11 +222,10 @@ async def test_lost_job_manager_is_recovered_for_stateless_jobs(harness: Control
     await h.reconcile(NAME)
     lost = await h.get(NAME)
     assert lost.status.job_manager_deployment_status in (Jm.MISSING, Jm.DEPLOYING)
-    reasons = await h.reasons(NAME)
-    assert "Missing" in reasons
-    assert "RecoverDeployment" in reasons
+    assert "Missing" in await h.reasons(NAME)
 
     after = await h.reconcile_until(NAME, lambda r: running(r) and stable(r))
+    assert "RecoverDeployment" in await h.reasons(NAME)
     assert after.status.job_status.job_id != before.status.job_status.job_id
     assert after.status.error is None
 

@@ -27,6 +27,7 @@ from scurry.models.cluster import (
 from scurry.ports import FlinkApi, FlinkApiFactory
 from scurry.runtimes.local import launcher
 from scurry.runtimes.local.artifacts import ArtifactResolver
+from scurry.runtimes.local.fetch import ArtifactUnavailable
 from scurry.runtimes.local.flinkdist import FlinkDist
 from scurry.runtimes.local.layout import ClusterDir, ClusterState, ProcessRecord
 
@@ -36,6 +37,10 @@ MONITOR_PERIOD = 1.0
 TM_BACKOFF_MAX = 60.0
 TM_STABLE_AFTER = 60.0
 JM_START_ATTEMPTS = 3
+# A remote artifact that does not come (after the fetcher's own retries) is
+# tried again on later passes, `2**n` seconds apart, before the submission fails.
+FETCH_PASSES = 5
+FETCH_BACKOFF_MAX = 30.0
 
 
 class LocalCluster:
@@ -57,6 +62,8 @@ class LocalCluster:
         self.registered_tms = 0
         self._task: asyncio.Task[None] | None = None
         self._tm_restart_at: dict[int, float] = {}
+        self._fetch_failures = 0
+        self._fetch_retry_at = 0.0
 
     @property
     def rest_url(self) -> str:
@@ -232,11 +239,16 @@ class LocalCluster:
         job = self.spec.job
         if job is None or self.state.submission is not SubmissionState.PENDING:
             return
+        if time.monotonic() < self._fetch_retry_at:
+            return
         if await self._job_exists(api, job.job_id):
             self._submitted()
             return
         try:
             await self._run_job(api)
+        except ArtifactUnavailable as exc:
+            self._fetch_failed(exc)
+            return
         except ScurryError as exc:
             if await self._job_exists(api, job.job_id):
                 self._submitted()  # a retried submission that Flink already had
@@ -248,10 +260,24 @@ class LocalCluster:
             return
         self._submitted()
 
+    def _fetch_failed(self, exc: ArtifactUnavailable) -> None:
+        """Keep the submission pending for a later pass; give up after FETCH_PASSES."""
+        self._fetch_failures += 1
+        tries = self._fetch_failures
+        if tries >= FETCH_PASSES:
+            self.state.submission = SubmissionState.FAILED
+            self.state.message = f"{exc.message} (gave up after {tries} submission passes)"
+        else:
+            self._fetch_retry_at = time.monotonic() + min(FETCH_BACKOFF_MAX, 2.0**tries)
+            self.state.message = f"{exc.message} (will retry, pass {tries} of {FETCH_PASSES})"
+        log.warning("%s: %s", self.cdir.ref, self.state.message)
+        self.save()
+        self.notify()
+
     async def _run_job(self, api: FlinkApi) -> None:
         job = self.spec.job
         assert job is not None
-        prepared = await self.artifacts.prepare(job, self.cdir.artifacts)
+        prepared = await self.artifacts.prepare(job, self.cdir.artifacts, self.spec.flink_config)
         if self.state.jar_id is None:
             self.state.jar_id = (await api.upload_jar(prepared.jar_path)).jar_id
             self.save()

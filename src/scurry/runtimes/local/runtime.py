@@ -25,9 +25,10 @@ from scurry.models.cluster import (
     SubmissionState,
 )
 from scurry.ports import FlinkApiFactory
-from scurry.runtimes.local import launcher, portalloc
+from scurry.runtimes.local import checkpoints, launcher, portalloc
 from scurry.runtimes.local.artifacts import ArtifactResolver
 from scurry.runtimes.local.cluster import LocalCluster
+from scurry.runtimes.local.fetch import ArtifactFetcher
 from scurry.runtimes.local.flinkdist import FlinkDist
 from scurry.runtimes.local.layout import ClusterDir, ClusterState, all_cluster_dirs
 
@@ -46,11 +47,12 @@ class LocalRuntime:
         java: str = "java",
         port_range: tuple[int, int] = (20000, 29999),
         usrlib: Path | None = None,
+        fetcher: ArtifactFetcher | None = None,
     ) -> None:
         self.root = home / "clusters"
         self.dist, self.java, self.port_range = dist, java, port_range
         self.flink_api = flink_api
-        self.artifacts = ArtifactResolver(dist, usrlib or home / "usrlib")
+        self.artifacts = ArtifactResolver(dist, usrlib or home / "usrlib", fetcher)
         self.clusters: dict[ClusterRef, LocalCluster] = {}
         self._callbacks: list[Callable[[ClusterRef], None]] = []
         self._lock = asyncio.Lock()
@@ -114,11 +116,21 @@ class LocalRuntime:
         }
 
     async def prepare_job(self, ref: ClusterRef, job: JobLaunch) -> PreparedJob:
-        return await self.artifacts.prepare(job, ClusterDir(self.root, ref).artifacts)
+        """A session job's artifacts, remote ones fetched into the session's artifacts dir."""
+        session = self.clusters.get(ref)
+        config = session.spec.flink_config if session is not None else None
+        return await self.artifacts.prepare(job, ClusterDir(self.root, ref).artifacts, config)
+
+    async def latest_checkpoint(self, checkpoint_dir: str, job_id: str) -> str | None:
+        return await asyncio.to_thread(checkpoints.latest_checkpoint, checkpoint_dir, job_id)
+
+    async def dispose_snapshot(self, path: str) -> bool:
+        return await asyncio.to_thread(checkpoints.dispose, path)
 
     async def check_job(
         self, jar_uri: str | None, entry_class: str | None, args: Sequence[str]
     ) -> None:
+        """Offline: local files exist, remote URIs are well formed (fetched at submission)."""
         self.artifacts.check(jar_uri, entry_class, tuple(args))
 
     async def apply(self, spec: ClusterSpec) -> None:
@@ -188,6 +200,10 @@ class LocalRuntime:
         if tail is not None:
             return launcher.log_tail(path, tail)
         return await asyncio.to_thread(path.read_text, "utf-8", "replace")
+
+    async def log_path(self, ref: ClusterRef, component: str, index: int = 0) -> str | None:
+        role = "jobmanager" if component == "jobmanager" else "taskmanager"
+        return str(ClusterDir(self.root, ref).log_file(role, index))
 
     async def stop_all(self) -> None:
         """Stop every cluster's processes (used by `scurry down --all`)."""
