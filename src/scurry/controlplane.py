@@ -56,6 +56,7 @@ async def serve(settings: Settings, *, with_controller: bool = True) -> None:
         log_level="info",
         lifespan="on",
         access_log=False,
+        timeout_graceful_shutdown=2,
     )
     try:
         await uvicorn.Server(config).serve()

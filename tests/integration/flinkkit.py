@@ -20,6 +20,7 @@ import httpx
 import psutil
 
 from scurry.__main__ import main as scurry_main
+from scurry.testing.exactly_once import check_sequence
 
 READY_TIMEOUT = 180.0
 EXAMPLES = Path(__file__).resolve().parents[2] / "src" / "scurry" / "examples" / "quickstart"
@@ -195,21 +196,9 @@ class ControlPlane:
         return job_id
 
 
-def committed_ids(output: Path) -> list[int]:
-    """Ids in the sink's committed files (in-progress files start with '.')."""
-    ids: list[int] = []
-    for path in sorted(output.rglob("*")):
-        if path.is_file() and not path.name.startswith("."):
-            ids.extend(int(line) for line in path.read_text().split() if line.strip())
-    return ids
-
-
-def assert_exactly_once(ids: list[int]) -> None:
-    """1..max, each id once: no gaps and no duplicates (valid at parallelism 1)."""
-    assert ids, "no committed output"
-    duplicates = len(ids) - len(set(ids))
-    assert duplicates == 0, f"{duplicates} duplicate ids"
-    assert sorted(ids) == list(range(1, max(ids) + 1)), "gaps in the committed ids"
+def assert_exactly_once(ids: list[int], *, max_runs: int = 1) -> None:
+    """No duplicates ever; 1..N without gaps at parallelism 1 (one run per subtask after)."""
+    check_sequence(ids).assert_exactly_once(max_runs=max_runs)
 
 
 def build_java_job(jar: Path) -> Path:

@@ -14,10 +14,11 @@ from flinkkit import (
     ControlPlane,
     assert_exactly_once,
     build_java_job,
-    committed_ids,
     flink_pids,
     wait_for,
 )
+
+from scurry.testing.exactly_once import committed_ids
 
 pytestmark = pytest.mark.flink
 

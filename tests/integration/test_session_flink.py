@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from flinkkit import SESSION_EXAMPLES, ControlPlane, build_java_job, committed_ids, wait_for
+from flinkkit import SESSION_EXAMPLES, ControlPlane, build_java_job, wait_for
+
+from scurry.testing.exactly_once import committed_ids
 
 pytestmark = pytest.mark.flink
 

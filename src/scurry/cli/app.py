@@ -13,7 +13,20 @@ from typing import Annotated
 import pydantic
 import typer
 
-from scurry.cli import apply, delete, describe, events, get, lifecycle, logs, quickstart, wait
+from scurry.cli import (
+    apply,
+    delete,
+    describe,
+    events,
+    get,
+    jobs,
+    lifecycle,
+    logs,
+    patch,
+    plan,
+    quickstart,
+    wait,
+)
 from scurry.cli.client import error_line
 from scurry.cli.session import Session
 from scurry.config.settings import Settings
@@ -68,12 +81,19 @@ app.command("up")(lifecycle.up_command)
 app.command("down")(lifecycle.down_command)
 app.command("quickstart")(quickstart.quickstart_command)
 app.command("apply")(apply.apply_command)
+app.command("plan")(plan.plan_command)
 app.command("get")(get.get_command)
 app.command("describe")(describe.describe_command)
 app.command("delete")(delete.delete_command)
+app.command("patch")(patch.patch_command)
 app.command("logs")(logs.logs_command)
 app.command("events")(events.events_command)
 app.command("wait")(wait.wait_command)
+app.command("suspend")(jobs.suspend_command)
+app.command("resume")(jobs.resume_command)
+app.command("restart")(jobs.restart_command)
+app.command("savepoint")(jobs.savepoint_command)
+app.command("checkpoint")(jobs.checkpoint_command)
 
 
 def hoist_global_options(args: list[str]) -> list[str]:

@@ -3,7 +3,8 @@
 All-or-nothing as far as the API allows: every document is parsed and
 checked first, then every write is rehearsed as a server dry run (which runs
 admission), and only then is anything written. A bad document, by schema or
-by admission, changes nothing.
+by admission, changes nothing. `--dry-run` stops after the rehearsal and
+shows what the server would store (`-o yaml`: the objects themselves).
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ from scurry.models.manifest import normalize, parse_documents
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 # Metadata that controllers add and a manifest rarely states: kept unless the manifest says.
 _KEPT_METADATA = ("finalizers", "ownerReferences")
-_COMPARED_METADATA = ("labels", "annotations", *_KEPT_METADATA)
 
 
 @dataclass(frozen=True)
@@ -120,15 +120,6 @@ def desired_update(obj: Obj, current: Obj) -> Obj:
     return desired
 
 
-def would_change(current: Obj, desired: Obj) -> bool:
-    def content(obj: Obj) -> tuple[Any, ...]:
-        body = {k: v for k, v in obj.items() if k not in ("metadata", "status")}
-        meta = obj.get("metadata", {})
-        return (body, *(meta.get(key) or None for key in _COMPARED_METADATA))
-
-    return content(current) != content(desired)
-
-
 def apply_one(client: ApiClient, obj: Obj, *, dry_run: bool) -> Applied:
     """Create `obj`, or replace the stored object with it; say which happened."""
     target = target_of(obj)
@@ -141,8 +132,8 @@ def apply_one(client: ApiClient, obj: Obj, *, dry_run: bool) -> Applied:
         )
     desired = desired_update(obj, current)
     result = client.replace(target.info, desired, dry_run=dry_run)
-    if dry_run:
-        changed = would_change(current, desired)
+    if dry_run:  # the server answers the object it would store: the stored one if no change
+        changed = result != current
     else:
         changed = result["metadata"].get("resourceVersion") != current["metadata"].get(
             "resourceVersion"
@@ -164,7 +155,7 @@ def report(results: Sequence[Applied], output: Format | None, *, dry_run: bool) 
         data = objs[0] if len(objs) == 1 else {"apiVersion": "v1", "kind": "List", "items": objs}
         print_document(data, output)
         return
-    suffix = " (dry run)" if dry_run else ""
+    suffix = " (server dry run)" if dry_run else ""
     for result in results:
         line = result.target.display
         write(line if output is Format.name else f"{line} {result.action}{suffix}")

@@ -8,7 +8,9 @@ an `Unavailable` that says how to start one.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import contextlib
+import json
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -27,6 +29,7 @@ from scurry.models.resources import FLINK_DEPLOYMENT, KindInfo
 
 Obj = dict[str, Any]
 DEFAULT_TIMEOUT = 30.0
+MERGE_PATCH = "application/merge-patch+json"
 
 
 class FromServer(ScurryError):
@@ -97,6 +100,16 @@ def error_for(response: httpx.Response) -> FromServer:
     return error_type(message)
 
 
+def status_error(status: Obj) -> FromServer:
+    """The typed error for a watch's ERROR event (a Kubernetes `Status`)."""
+    code = status.get("code")
+    error_type = _BY_STATUS.get(code if isinstance(code, int) else 500, ServerUnavailable)
+    error = error_type(str(status.get("message") or "the watch failed"))
+    if isinstance(status.get("reason"), str):
+        error.reason = status["reason"]
+    return error
+
+
 def error_line(error: ScurryError) -> str:
     """kubectl's wording: `Error from server (NotFound): ...` for the server's errors."""
     if isinstance(error, FromServer):
@@ -146,19 +159,50 @@ class ApiClient:
         *,
         params: Mapping[str, str | int] | None = None,
         body: Obj | None = None,
+        content_type: str | None = None,
     ) -> httpx.Response:
         """Send one request; error answers and transport failures raise ScurryErrors."""
+        with self._answers():
+            if content_type is None:
+                response = self._http.request(method, path, params=params, json=body)
+            else:
+                content = json.dumps(body).encode()
+                headers = {"Content-Type": content_type}
+                response = self._http.request(
+                    method, path, params=params, content=content, headers=headers
+                )
+        if response.is_error:
+            raise error_for(response)
+        return response
+
+    @contextlib.contextmanager
+    def stream(
+        self, path: str, params: Mapping[str, str | int] | None = None
+    ) -> Iterator[httpx.Response]:
+        """A GET whose body is read as it comes, with no read timeout (watches, followed logs)."""
+        timeout = httpx.Timeout(DEFAULT_TIMEOUT, read=None)
+        with (
+            self._answers(),
+            self._http.stream("GET", path, params=params, timeout=timeout) as response,
+        ):
+            if response.is_error:
+                response.read()
+                raise error_for(response)
+            yield response
+
+    @contextlib.contextmanager
+    def _answers(self) -> Iterator[None]:
+        """Transport failures as ScurryErrors: a timeout, or no server (or it went away)."""
         try:
-            response = self._http.request(method, path, params=params, json=body)
+            yield
         except httpx.TimeoutException:
             raise Unavailable(
                 f"the scurry server at {self.base_url} did not answer in time"
             ) from None
+        except httpx.RemoteProtocolError:
+            raise Unavailable(f"the connection to {self.base_url} was closed") from None
         except httpx.TransportError:
             raise unreachable(self.base_url) from None
-        if response.is_error:
-            raise error_for(response)
-        return response
 
     def _json(self, method: str, path: str, **kwargs: Any) -> Obj:
         data: Obj = self.request(method, path, **kwargs).json()
@@ -182,19 +226,54 @@ class ApiClient:
         path = object_path(info, meta["namespace"], meta["name"])
         return self._json("PUT", path, params=params, body=obj)
 
+    def patch(
+        self, info: KindInfo, namespace: str, name: str, patch: Obj, *, dry_run: bool = False
+    ) -> Obj:
+        """A JSON merge patch (RFC 7386) of the object."""
+        params = {"dryRun": "All"} if dry_run else None
+        path = object_path(info, namespace, name)
+        return self._json("PATCH", path, params=params, body=patch, content_type=MERGE_PATCH)
+
     def delete(self, info: KindInfo, namespace: str, name: str) -> Obj:
         return self._json("DELETE", object_path(info, namespace, name))
+
+    def watch(
+        self, info: KindInfo, namespace: str | None, selector: str | None, name: str | None
+    ) -> Iterator[Obj]:
+        """Watch events: the current objects as ADDED, a BOOKMARK, then every change.
+
+        Ends when the server ends the watch; an ERROR event raises its error.
+        """
+        params = {"watch": "true", "allowWatchBookmarks": "true"}
+        if selector:
+            params["labelSelector"] = selector
+        if name is not None:
+            params["fieldSelector"] = f"metadata.name={name}"
+        with self.stream(collection_path(info, namespace), params) as response, self._answers():
+            for line in response.iter_lines():
+                if not line.strip():
+                    continue
+                event: Obj = json.loads(line)
+                if event.get("type") == "ERROR":
+                    raise status_error(event.get("object") or {})
+                yield event
 
     def effective_config(self, info: KindInfo, namespace: str, name: str) -> Obj:
         """The resource's effective Flink configuration: `{"items": [{key, value, source}]}`."""
         return self._json("GET", object_path(info, namespace, name) + "/config")
 
     def logs(self, namespace: str, name: str, component: str, index: int, tail: int | None) -> str:
-        params: dict[str, str | int] = {"component": component, "index": index}
-        if tail is not None:
-            params["tailLines"] = tail
         path = object_path(FLINK_DEPLOYMENT, namespace, name) + "/log"
-        return self.request("GET", path, params=params).text
+        return self.request("GET", path, params=log_params(component, index, tail)).text
+
+    def follow_logs(
+        self, namespace: str, name: str, component: str, index: int, tail: int | None
+    ) -> Iterator[str]:
+        """The log's last lines, then what is appended, until the deployment is deleted."""
+        path = object_path(FLINK_DEPLOYMENT, namespace, name) + "/log"
+        params = {**log_params(component, index, tail), "follow": "true"}
+        with self.stream(path, params) as response, self._answers():
+            yield from response.iter_text()
 
     def events(self, namespace: str | None, field_selector: str | None = None) -> Obj:
         path = "/api/v1/events"
@@ -208,6 +287,20 @@ class ApiClient:
 
     def stop_clusters(self) -> None:
         self.request("POST", "/admin/stop-clusters")
+
+    def plan(self, objects: Sequence[Obj]) -> Obj:
+        """What applying `objects` would do: `{"items": [...]}`, one per object."""
+        body = {"apiVersion": "v1", "kind": "List", "items": [*objects]}
+        return self._json(
+            "POST", f"/apis/{FLINK_DEPLOYMENT.group}/{FLINK_DEPLOYMENT.version}/plan", body=body
+        )
+
+
+def log_params(component: str, index: int, tail: int | None) -> dict[str, str | int]:
+    params: dict[str, str | int] = {"component": component, "index": index}
+    if tail is not None:
+        params["tailLines"] = tail
+    return params
 
 
 def collection_path(info: KindInfo, namespace: str | None) -> str:

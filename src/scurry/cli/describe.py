@@ -10,12 +10,14 @@ import typer
 
 from scurry.cli import options
 from scurry.cli.client import ApiClient, Obj
-from scurry.cli.output import event_age, note, write
+from scurry.cli.jobs import snapshot_type, snapshots_of, trigger_type
+from scurry.cli.output import age, event_age, note, write
 from scurry.cli.refs import Target, kind_named, namespace_or_default, select
 from scurry.cli.sections import (
     NONE,
     Block,
     Entry,
+    Value,
     annotated,
     block,
     generic,
@@ -27,8 +29,13 @@ from scurry.cli.sections import (
     yaml_block,
 )
 from scurry.cli.session import Session
-from scurry.errors import InvalidInput, NotFound
-from scurry.models.resources import FLINK_DEPLOYMENT, FLINK_SESSION_JOB, KindInfo
+from scurry.errors import ScurryError
+from scurry.models.resources import (
+    FLINK_DEPLOYMENT,
+    FLINK_SESSION_JOB,
+    FLINK_STATE_SNAPSHOT,
+    KindInfo,
+)
 
 # Status fields in the order they are most read; anything else follows.
 _STATUS_ORDER = (
@@ -44,6 +51,8 @@ _STATUS_ORDER = (
 )
 _SPECS = ("lastReconciledSpec", "lastStableSpec")
 _CONFIGURED = (FLINK_DEPLOYMENT.kind, FLINK_SESSION_JOB.kind)
+SNAPSHOT_LIMIT = 10
+_SNAPSHOT_HEADERS = ["Name", "Type", "Trigger", "State", "Path", "Age"]
 
 
 def describe_object(
@@ -54,8 +63,11 @@ def describe_object(
     now: datetime,
     config: list[Obj] | None = None,
     show_config: bool = False,
+    snapshots: list[Obj] | None = None,
+    all_snapshots: bool = False,
 ) -> str:
-    """`config`: the effective configuration items (key, value, source), shown when given."""
+    """`config`: the effective configuration items (key, value, source), shown when given;
+    `snapshots`: the job's FlinkStateSnapshots, newest first, shown when given."""
     meta = obj.get("metadata", {})
     entries: list[Entry] = [
         ("Name", scalar(meta.get("name"))),
@@ -68,6 +80,8 @@ def describe_object(
         ("Spec", yaml_block(obj.get("spec") or {})),
         ("Status", block(status_entries(obj.get("status") or {}, show_specs=show_specs))),
     ]
+    if snapshots is not None:
+        entries.append(("Snapshots", snapshots_value(obj, snapshots, now, all_snapshots)))
     if config is not None:
         entries.append(("Effective Flink Configuration", config_value(config, show_config)))
     entries.append(("Events", events_value(events, now)))
@@ -87,9 +101,55 @@ def effective_config(client: ApiClient, info: KindInfo, obj: Obj) -> list[Obj] |
     meta = obj["metadata"]
     try:
         items: list[Obj] = client.effective_config(info, meta["namespace"], meta["name"])["items"]
-    except (NotFound, InvalidInput):
+    except ScurryError:  # an older server, or the object went away: describe the rest
         return None
     return items
+
+
+def job_snapshots(client: ApiClient, obj: Obj) -> list[Obj] | None:
+    """A job's FlinkStateSnapshots, newest first; None for other kinds."""
+    if obj.get("kind") not in _CONFIGURED:
+        return None
+    meta = obj["metadata"]
+    listed: list[Obj] = client.list(FLINK_STATE_SNAPSHOT, meta["namespace"])["items"]
+    return snapshots_of(listed, obj["kind"], meta["name"])
+
+
+def snapshots_value(obj: Obj, snapshots: list[Obj], now: datetime, show_all: bool) -> Value:
+    """The savepoints the status records, then the snapshot resources (10 unless all)."""
+    lines = render(savepoint_entries((obj.get("status") or {}).get("jobStatus") or {}))
+    shown = snapshots if show_all else snapshots[:SNAPSHOT_LIMIT]
+    if shown:
+        rows = [snapshot_row(snapshot, now) for snapshot in shown]
+        lines.extend(table_block(_SNAPSHOT_HEADERS, rows).lines)
+    if len(snapshots) > len(shown):
+        lines.append(f"({len(snapshots) - len(shown)} more: --all-snapshots)")
+    return Block(tuple(lines)) if lines else NONE
+
+
+def savepoint_entries(job_status: dict[str, Any]) -> list[Entry]:
+    entries: list[Entry] = []
+    last = (job_status.get("savepointInfo") or {}).get("lastSavepoint") or {}
+    if last.get("location"):
+        stamp = last.get("timeStamp")
+        when = from_millis(stamp) if isinstance(stamp, int) else NONE
+        trigger = last.get("triggerType") or "UNKNOWN"
+        entries.append(("Last Savepoint", f"{last['location']} ({trigger}, {when})"))
+    if job_status.get("upgradeSavepointPath"):
+        entries.append(("Upgrade Savepoint Path", str(job_status["upgradeSavepointPath"])))
+    return entries
+
+
+def snapshot_row(snapshot: Obj, now: datetime) -> list[str]:
+    status = snapshot.get("status") or {}
+    return [
+        str(snapshot["metadata"]["name"]),
+        snapshot_type(snapshot),
+        trigger_type(snapshot),
+        str(status.get("state") or "TRIGGER_PENDING"),
+        str(status.get("path") or ""),
+        age(snapshot["metadata"].get("creationTimestamp"), now),
+    ]
 
 
 def metadata_entries(meta: dict[str, Any]) -> list[Entry]:
@@ -195,6 +255,12 @@ def describe_command(
             help="List every key of the effective Flink configuration, not only the defaulted.",
         ),
     ] = False,
+    all_snapshots: Annotated[
+        bool,
+        typer.Option(
+            "--all-snapshots", help=f"List every snapshot, not the {SNAPSHOT_LIMIT} newest."
+        ),
+    ] = False,
 ) -> None:
     """Show one resource (or every resource of a kind) in detail, with its events."""
     selection = select(resources or [], "describe")
@@ -216,6 +282,8 @@ def describe_command(
                 now=now,
                 config=effective_config(client, target.info, obj),
                 show_config=show_config,
+                snapshots=job_snapshots(client, obj),
+                all_snapshots=all_snapshots,
             )
         )
     if texts:

@@ -8,13 +8,15 @@ from typing import Annotated
 
 import typer
 
-from scurry.cli import options
+from scurry.cli import options, watch
 from scurry.cli.client import ApiClient, Obj
 from scurry.cli.columns import columns_for, tabulate
+from scurry.cli.jobs import references
 from scurry.cli.output import Format, note, print_document, print_table, write
 from scurry.cli.refs import Selection, Target, kind_named, namespace_or_default, select
 from scurry.cli.session import Session
 from scurry.errors import InvalidInput
+from scurry.models.resources import FLINK_STATE_SNAPSHOT
 
 
 def as_list(items: list[Obj]) -> Obj:
@@ -33,6 +35,17 @@ def fetch(
         raise InvalidInput("a label selector (-l) cannot be combined with resource names")
     objs = [client.get(t.info, namespace, t.name) for t in selection.targets]
     return objs[0] if len(objs) == 1 else as_list(objs)
+
+
+def only_for(data: Obj, selection: Selection, job: str) -> Obj:
+    """`--for KIND/NAME`: the snapshots whose jobReference names that job."""
+    if selection.kind is not FLINK_STATE_SNAPSHOT:
+        raise InvalidInput(f"--for: offered for {FLINK_STATE_SNAPSHOT.plural} only")
+    targets = select([job], "get").targets
+    if len(targets) != 1 or "/" not in job:
+        raise InvalidInput(f"--for: name one job as KIND/NAME (e.g. flinkdep/basic), not {job!r}")
+    kind, name = targets[0].info.kind, targets[0].name
+    return as_list([obj for obj in items_of(data) if references(obj, kind, name)])
 
 
 def items_of(data: Obj) -> list[Obj]:
@@ -81,9 +94,29 @@ def get_command(
     output: Annotated[
         Format | None, typer.Option("--output", "-o", help="wide, json, yaml or name.")
     ] = None,
+    watch_changes: Annotated[
+        bool,
+        typer.Option("--watch", "-w", help="After the objects, print every change (Ctrl-C ends)."),
+    ] = False,
+    watch_only: Annotated[
+        bool, typer.Option("--watch-only", help="Print only the changes, not the objects now.")
+    ] = False,
+    for_job: Annotated[
+        str | None,
+        typer.Option("--for", help="Snapshots of one job only: KIND/NAME (e.g. flinkdep/basic)."),
+    ] = None,
 ) -> None:
-    """Show resources as a table, or as JSON, YAML or names."""
+    """Show resources as a table, or as JSON, YAML or names; -w keeps watching."""
     selection = select(resources or [], "get")
     scope = None if all_namespaces else namespace_or_default(namespace)
-    data = fetch(Session.of(ctx).client(), selection, scope, selector)
+    client = Session.of(ctx).client()
+    if for_job is not None and (watch_changes or watch_only):
+        raise InvalidInput("--for cannot be combined with --watch")
+    if watch_changes or watch_only:
+        printer = watch.WatchPrinter(output, all_namespaces)
+        watch.watch(client, selection, scope, selector, printer, watch_only=watch_only)
+        return
+    data = fetch(client, selection, scope, selector)
+    if for_job is not None:
+        data = only_for(data, selection, for_job)
     show(data, output, all_namespaces=all_namespaces, namespace=namespace_or_default(namespace))

@@ -1,15 +1,14 @@
 """`scurry logs NAME`: the JobManager's (or a TaskManager's) log of a FlinkDeployment.
 
-`--follow` polls the whole log every second and prints what was appended
-since: the API serves a log as one text (with at most `tailLines`), so the
-length already printed is the only reliable mark. A log that got shorter
-was started again (the process restarted) and is printed from its start.
+`--follow` prints what the server streams (`?follow=true`): the last lines,
+then whatever the log gains, until Ctrl-C or until the deployment is
+deleted. A log that was started again (the process restarted) is printed
+from its start.
 """
 
 from __future__ import annotations
 
 import sys
-import time
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -19,11 +18,9 @@ from scurry.cli import options
 from scurry.cli.client import ApiClient
 from scurry.cli.refs import namespace_or_default
 from scurry.cli.session import Session
-from scurry.errors import InvalidInput, NotFound
+from scurry.errors import InvalidInput
 from scurry.models.manifest import kind_by_name
 from scurry.models.resources import FLINK_DEPLOYMENT
-
-FOLLOW_INTERVAL = 1.0
 
 
 @dataclass(frozen=True)
@@ -42,40 +39,13 @@ def emit(text: str) -> None:
     sys.stdout.flush()
 
 
-def last_lines(text: str, count: int | None) -> str:
-    if count is None:
-        return text
-    if count == 0:
-        return ""
-    return "".join(text.splitlines(keepends=True)[-count:])
-
-
-def still_there(client: ApiClient, source: LogSource) -> bool:
-    try:
-        client.get(FLINK_DEPLOYMENT, source.namespace, source.name)
-    except NotFound:
-        return False
-    return True
-
-
 def follow(client: ApiClient, source: LogSource, tail: int | None) -> None:
     """Print the tail, then what is appended, until Ctrl-C or the deployment is deleted."""
-    text = source.read(client)
-    emit(last_lines(text, tail))
-    printed = len(text)
     try:
-        while True:
-            time.sleep(FOLLOW_INTERVAL)
-            try:
-                text = source.read(client)
-            except NotFound:  # no log file right now (a restart), or no deployment any more
-                if not still_there(client, source):
-                    return
-                continue
-            if len(text) < printed:
-                printed = 0
-            emit(text[printed:])
-            printed = len(text)
+        for text in client.follow_logs(
+            source.namespace, source.name, source.component, source.index, tail
+        ):
+            emit(text)
     except KeyboardInterrupt:
         return
 

@@ -18,7 +18,6 @@ from scurry.core.deployment_jobs import (
     recover_job,
     restore_job,
     suspend_job,
-    upgrade_trigger,
 )
 from scurry.core.deployment_step import (
     Step,
@@ -30,6 +29,8 @@ from scurry.core.jobstatus import BUSY_STATES
 from scurry.core.observation import ControlConfig, DeploymentObservation
 from scurry.core.observe_deployment import observe_deployment
 from scurry.core.plan import DeleteCluster, FinalizerChange, Plan
+from scurry.core.savepoints import upgrade_trigger
+from scurry.core.snapshot_triggers import clean_history, follow_legacy, request_snapshots
 from scurry.core.specdiff import diff_specs
 from scurry.core.validation import validate_deployment
 from scurry.models.enums import (
@@ -126,7 +127,7 @@ def _reconcile(step: Step, spec: FlinkDeploymentSpec) -> None:
         _reconcile_spec_change(step, last.spec, spec)
         return
     tr.absorb_ignored_changes(step.status, spec, FlinkDeploymentSpec, step.generation)
-    _reconcile_other_changes(step, last.spec)
+    _reconcile_other_changes(step, last.spec, spec)
 
 
 def _as_desired(last: FlinkDeploymentSpec, spec: FlinkDeploymentSpec) -> FlinkDeploymentSpec:
@@ -182,14 +183,16 @@ def _redeploy_session(step: Step, spec: FlinkDeploymentSpec) -> None:
     deploy(step, spec, savepoint=None, first=False)
 
 
-def _reconcile_other_changes(step: Step, last: FlinkDeploymentSpec) -> None:
-    """No spec change: converge (suspended means no cluster), restart failed jobs
-    when asked to, and recover a lost JobManager."""
+def _reconcile_other_changes(
+    step: Step, last: FlinkDeploymentSpec, spec: FlinkDeploymentSpec
+) -> None:
+    """No spec change: converge (suspended means no cluster), take the snapshots asked
+    for, restart failed jobs when asked to, and recover a lost JobManager."""
     status = step.status
     if last.job is not None and last.job.state is JobState.SUSPENDED:
         delete_leftover_cluster(step)
         return
-    if last.job is not None and upgrade_trigger(step) is not None:
+    if last.job is not None and upgrade_trigger(step.status) is not None:
         continue_savepoint(step, last)  # a savepoint upgrade interrupted by a restart
         return
     failed = status.job_status.state is FlinkJobState.FAILED
@@ -200,6 +203,20 @@ def _reconcile_other_changes(step: Step, last: FlinkDeploymentSpec) -> None:
     missing = status.job_manager_deployment_status is JmStatus.MISSING
     if missing and step.options.jm_deployment_recovery:
         recover_job(step, last, "RecoverDeployment", MSG_RECOVER)
+        return
+    if last.job is not None and spec.job is not None:
+        _snapshots(step, last, spec)
+
+
+def _snapshots(step: Step, last: FlinkDeploymentSpec, spec: FlinkDeploymentSpec) -> None:
+    obs = step.obs
+    follow_legacy(step, obs.savepoint_trigger, obs.checkpoint_trigger)
+    ready = step.status.job_manager_deployment_status is JmStatus.READY
+    if ready and step.status.job_status.state is FlinkJobState.RUNNING:
+        request_snapshots(
+            step, "FlinkDeployment", FlinkDeploymentSpec, spec, last, obs.cluster.rest_url
+        )
+    clean_history(step, obs.snapshots)
 
 
 def _cleanup(step: Step) -> None:

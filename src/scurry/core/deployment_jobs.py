@@ -9,7 +9,6 @@ or starting a cluster twice.
 
 from __future__ import annotations
 
-from scurry.config.flinkconf import is_true
 from scurry.core import transitions as tr
 from scurry.core.deployment_step import (
     Step,
@@ -17,32 +16,30 @@ from scurry.core.deployment_step import (
     delete_leftover_cluster,
     deploy,
 )
-from scurry.core.observation import OperationState
-from scurry.core.plan import StopJob
+from scurry.core.savepoints import (
+    MSG_SUSPENDED,
+    follow_savepoint,
+    refuse,
+    start_savepoint,
+    upgrade_trigger,
+)
+from scurry.core.snapshot_triggers import record_upgrade_snapshot
 from scurry.core.upgrade import (
-    DRAIN_ON_SAVEPOINT,
     Pending,
     Refused,
     Suspend,
     Upgrade,
     choose_upgrade,
     restore_path,
-    savepoint_format,
-)
-from scurry.core.validation import SAVEPOINT_DIR_KEYS
-from scurry.models.enums import (
-    FlinkJobState,
-    JobState,
-    ReconciliationState,
-    SavepointFormatType,
-    SnapshotTriggerType,
-    UpgradeMode,
 )
 from scurry.models.enums import JobManagerDeploymentStatus as JmStatus
+from scurry.models.enums import (
+    JobState,
+    ReconciliationState,
+    UpgradeMode,
+)
 from scurry.models.spec import FlinkDeploymentSpec
-from scurry.models.status import Savepoint, SavepointInfo
 
-MSG_SUSPENDED = "Suspending existing deployment."
 MSG_RECOVER = "Recovering lost deployment"
 MSG_NO_HA = (
     "JobManager deployment is missing and HA metadata is not available to make stateful "
@@ -59,7 +56,7 @@ def state_available(step: Step) -> bool:
 def suspend_job(step: Step, spec: FlinkDeploymentSpec) -> None:
     """Stop the running job as the new spec's upgrade mode says (FKO getJobUpgrade)."""
     assert spec.job is not None
-    if upgrade_trigger(step) is not None:
+    if upgrade_trigger(step.status) is not None:
         continue_savepoint(step, spec)
         return
     status = step.status
@@ -75,110 +72,20 @@ def suspend_job(step: Step, spec: FlinkDeploymentSpec) -> None:
     elif isinstance(choice, Refused):
         refuse(step, choice.reason, choice.message)
     elif choice.suspend is Suspend.SAVEPOINT:
-        start_savepoint(step)
+        start_savepoint(step, step.obs.cluster.rest_url)
     else:
         record_suspension(step, spec, choice)
 
 
-def refuse(step: Step, reason: str, message: str) -> None:
-    """The change cannot be carried out: say so, and still count the generation as seen,
-    so a later suspend, spec change or delete is never blocked by this one."""
-    if step.status.error != message:
-        step.plan.emit("Warning", reason, message)
-    step.status.error = message
-    step.status.observed_generation = step.generation
-    step.plan.requeue(step.options.reconcile_interval)
-
-
-def upgrade_trigger(step: Step) -> str | None:
-    info = step.status.job_status.savepoint_info
-    if info is None or not info.trigger_id or info.trigger_type is not SnapshotTriggerType.UPGRADE:
-        return None
-    return info.trigger_id
-
-
-def start_savepoint(step: Step) -> None:
-    """Record the trigger, then ask Flink to stop the job with a savepoint."""
-    status = step.status
-    job_id, rest_url = status.job_status.job_id, step.obs.cluster.rest_url
-    if not job_id or not rest_url:
-        step.plan.requeue(step.options.progress_check_interval)
-        return
-    trigger_id = tr.new_job_id(step.resource.metadata.uid or "", step.now, "upgrade-savepoint")
-    info = status.job_status.savepoint_info or SavepointInfo()
-    info.trigger_id = trigger_id
-    info.trigger_timestamp = tr.epoch_ms(step.now)
-    info.trigger_type = SnapshotTriggerType.UPGRADE
-    info.format_type = SavepointFormatType(savepoint_format(step.config_map))
-    status.job_status.savepoint_info = info
-    step.plan.emit("Normal", "Suspended", MSG_SUSPENDED)
-    _stop(step, job_id, rest_url, trigger_id)
-
-
-def _stop(step: Step, job_id: str, rest_url: str, trigger_id: str) -> None:
-    directory = next(
-        (step.config_map[k] for k in SAVEPOINT_DIR_KEYS if step.config_map.get(k)), None
-    )
-    step.plan.action = StopJob(
-        rest_url=rest_url,
-        job_id=job_id,
-        trigger_id=trigger_id,
-        target_directory=directory,
-        format_type=savepoint_format(step.config_map),
-        drain=is_true(step.config_map, DRAIN_ON_SAVEPOINT),
-    )
-    step.plan.requeue(step.options.progress_check_interval)
-
-
 def continue_savepoint(step: Step, spec: FlinkDeploymentSpec) -> None:
-    """Follow the stop-with-savepoint recorded in status until it is done or failed."""
-    trigger_id = upgrade_trigger(step)
-    assert trigger_id is not None
+    """Follow the stop-with-savepoint in status; once done, delete the cluster."""
+    lost = step.status.job_manager_deployment_status in (JmStatus.MISSING, JmStatus.ERROR)
     seen = step.obs.savepoint_trigger
-    status = step.status
-    if seen is None or seen.state is OperationState.IN_PROGRESS:
-        if status.job_manager_deployment_status in (JmStatus.MISSING, JmStatus.ERROR):
-            _savepoint_failed(step, "the JobManager was lost during the savepoint")
-        else:
-            step.plan.requeue(step.options.progress_check_interval)
-        return
-    if seen.state is OperationState.UNKNOWN:
-        job_id, rest_url = status.job_status.job_id, step.obs.cluster.rest_url
-        if status.job_status.state is FlinkJobState.RUNNING and job_id and rest_url:
-            _stop(step, job_id, rest_url, trigger_id)  # Flink never got it: ask again, same id
-        else:
-            _savepoint_failed(step, "the job stopped before the savepoint was taken")
-        return
-    if seen.state is OperationState.FAILED:
-        _savepoint_failed(step, seen.failure or "unknown cause")
-        return
-    assert seen.location is not None
-    record_savepoint(step, seen.location, SnapshotTriggerType.UPGRADE)
-    status.job_status.upgrade_savepoint_path = seen.location
-    record_suspension(step, spec, Upgrade(Suspend.NOTHING, UpgradeMode.SAVEPOINT), announce=False)
-
-
-def _savepoint_failed(step: Step, cause: str) -> None:
-    info = step.status.job_status.savepoint_info
-    if info is not None:
-        info.trigger_id, info.trigger_timestamp, info.trigger_type = None, None, None
-    refuse(step, "SavepointError", f"Savepoint Error: {cause}")
-
-
-def record_savepoint(step: Step, location: str, trigger: SnapshotTriggerType) -> None:
-    """A completed savepoint goes into status before anything else happens to the job."""
-    info = step.status.job_status.savepoint_info or SavepointInfo()
-    savepoint = Savepoint(
-        time_stamp=tr.epoch_ms(step.now),
-        location=location,
-        trigger_type=trigger,
-        format_type=info.format_type or SavepointFormatType.CANONICAL,
-        trigger_nonce=None,
-    )
-    info.last_savepoint = savepoint
-    info.savepoint_history = [*info.savepoint_history, savepoint]
-    info.trigger_id, info.trigger_timestamp, info.trigger_type = None, None, None
-    step.status.job_status.savepoint_info = info
+    location = follow_savepoint(step, seen, step.obs.cluster.rest_url, lost)
+    if location is not None:
+        record_upgrade_snapshot(step, "FlinkDeployment", location)
+        upgrade = Upgrade(Suspend.NOTHING, UpgradeMode.SAVEPOINT)
+        record_suspension(step, spec, upgrade, announce=False)
 
 
 def record_suspension(

@@ -12,7 +12,7 @@ from datetime import datetime
 from scurry.core import reconciled
 from scurry.core import transitions as tr
 from scurry.core.observation import JobLookup, JobObservation
-from scurry.core.plan import Plan, StatusT
+from scurry.core.plan import JobStatusT, Plan
 from scurry.core.reconciled import SpecT
 from scurry.models.cluster import SubmissionState
 from scurry.models.enums import FlinkJobState, JobState, ReconciliationState
@@ -36,7 +36,7 @@ def is_terminal(state: FlinkJobState | None) -> bool:
 
 
 def observe_job(
-    plan: Plan[StatusT],
+    plan: Plan[JobStatusT],
     job: JobObservation,
     submission: SubmissionState,
     submission_message: str | None,
@@ -53,7 +53,7 @@ def observe_job(
         status.job_status.state = FlinkJobState.RECONCILING
 
 
-def set_job_state(plan: Plan[StatusT], new: FlinkJobState, now: datetime) -> None:
+def set_job_state(plan: Plan[JobStatusT], new: FlinkJobState, now: datetime) -> None:
     status = plan.status
     old = status.job_status.state
     if old is new:
@@ -68,7 +68,9 @@ def set_job_state(plan: Plan[StatusT], new: FlinkJobState, now: datetime) -> Non
     plan.emit("Normal", "JobStatusChanged", text, "Job")
 
 
-def _found(plan: Plan[StatusT], job: JobObservation, spec_type: type[SpecT], now: datetime) -> None:
+def _found(
+    plan: Plan[JobStatusT], job: JobObservation, spec_type: type[SpecT], now: datetime
+) -> None:
     assert job.state is not None
     status = plan.status
     if job.name:
@@ -96,7 +98,7 @@ def mark_suspended(status: CommonStatus, spec_type: type[SpecT]) -> None:
 
 
 def _not_found(
-    plan: Plan[StatusT], submission: SubmissionState, message: str | None, now: datetime
+    plan: Plan[JobStatusT], submission: SubmissionState, message: str | None, now: datetime
 ) -> None:
     status = plan.status
     if submission is SubmissionState.PENDING:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 
 from scurry.config.flinkconf import FlatConfig, overlay
@@ -11,6 +12,17 @@ from scurry.config.operator_defaults import Layer, OperatorDefaults
 from scurry.core.validation import ValidationContext
 from scurry.models.cluster import ClusterObservation
 from scurry.models.enums import FlinkJobState
+
+
+@dataclass(frozen=True)
+class SnapshotSummary:
+    """A FlinkStateSnapshot of a resource, as history cleanup needs to see it."""
+
+    name: str
+    savepoint: bool
+    trigger_type: str  # MANUAL | PERIODIC | UPGRADE
+    state: str
+    created: datetime
 
 
 class OperationState(StrEnum):
@@ -27,6 +39,7 @@ class OperationObservation:
     state: OperationState
     location: str | None = None
     failure: str | None = None
+    checkpoint_id: int | None = None
 
 
 class JobLookup(StrEnum):
@@ -52,8 +65,11 @@ class DeploymentObservation:
     runtime_defaults: Mapping[str, str] = field(default_factory=dict)
     # The highest retained checkpoint (chk-N with _metadata) of the recorded job.
     latest_checkpoint: str | None = None
-    # The savepoint trigger recorded in status.jobStatus.savepointInfo, if any.
+    # The triggers recorded in status.jobStatus.savepointInfo / checkpointInfo, if any.
     savepoint_trigger: OperationObservation | None = None
+    checkpoint_trigger: OperationObservation | None = None
+    # This resource's FlinkStateSnapshots (for history cleanup).
+    snapshots: tuple[SnapshotSummary, ...] = ()
     # Session clusters being deleted: who still uses them.
     session_jobs: tuple[str, ...] = ()
     unmanaged_jobs: tuple[str, ...] = ()

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
+from scurry.models.base import WireModel
 from scurry.models.cluster import ClusterRef, ClusterSpec, JobLaunch
 from scurry.models.status import CommonStatus
 
@@ -63,8 +64,43 @@ class StopJob:
     drain: bool = False
 
 
-Action = DeployCluster | DeleteCluster | SubmitJob | CancelJob | StopJob
-StatusT = TypeVar("StatusT", bound=CommonStatus)
+@dataclass(frozen=True)
+class TriggerSavepoint:
+    rest_url: str
+    job_id: str
+    trigger_id: str
+    target_directory: str | None
+    format_type: str
+
+
+@dataclass(frozen=True)
+class TriggerCheckpoint:
+    rest_url: str
+    job_id: str
+    trigger_id: str
+    checkpoint_type: str
+
+
+@dataclass(frozen=True)
+class DisposeSnapshot:
+    """Delete a savepoint's files (the local runtime owns them; no cluster needed)."""
+
+    path: str
+
+
+Action = (
+    DeployCluster
+    | DeleteCluster
+    | SubmitJob
+    | CancelJob
+    | StopJob
+    | TriggerSavepoint
+    | TriggerCheckpoint
+    | DisposeSnapshot
+)
+StatusT = TypeVar("StatusT", bound=WireModel)
+# Statuses with a job (deployments and session jobs), for code shared by both.
+JobStatusT = TypeVar("JobStatusT", bound=CommonStatus)
 
 
 class FinalizerChange(StrEnum):
@@ -79,6 +115,9 @@ class Plan(Generic[StatusT]):
     action: Action | None = None
     requeue_after: float | None = None
     finalizer: FinalizerChange | None = None
+    labels: dict[str, str] | None = None  # merged into metadata.labels before the status
+    create: list[dict[str, Any]] = field(default_factory=list)  # derived objects to store
+    delete: list[tuple[str, str, str]] = field(default_factory=list)  # (kind, ns, name)
 
     def emit(
         self, type_: EventType, reason: str, message: str, component: str = "Operator"

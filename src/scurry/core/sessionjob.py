@@ -22,10 +22,30 @@ from scurry.core.jobstatus import (
     observe_job,
     set_job_state,
 )
-from scurry.core.observation import ControlConfig, JobLookup, JobObservation
+from scurry.core.observation import (
+    ControlConfig,
+    JobLookup,
+    JobObservation,
+    OperationObservation,
+    SnapshotSummary,
+)
 from scurry.core.options import OperatorOptions
 from scurry.core.plan import CancelJob, FinalizerChange, Plan, SubmitJob
+from scurry.core.savepoints import (
+    MSG_SUSPENDED,
+    follow_savepoint,
+    refuse,
+    start_savepoint,
+    upgrade_trigger,
+)
+from scurry.core.snapshot_triggers import (
+    clean_history,
+    follow_legacy,
+    record_upgrade_snapshot,
+    request_snapshots,
+)
 from scurry.core.specdiff import diff_specs
+from scurry.core.upgrade import Pending, Refused, Suspend, choose_upgrade, restore_path
 from scurry.core.validation import validate_session_job
 from scurry.models.cluster import ClusterObservation, ClusterRef, JobLaunch, SubmissionState
 from scurry.models.enums import (
@@ -53,6 +73,10 @@ class SessionJobObservation:
     cluster: ClusterObservation = field(default_factory=ClusterObservation.absent)
     job: JobObservation = field(default_factory=JobObservation)
     runtime_defaults: Mapping[str, str] = field(default_factory=dict)
+    latest_checkpoint: str | None = None
+    savepoint_trigger: OperationObservation | None = None
+    checkpoint_trigger: OperationObservation | None = None
+    snapshots: tuple[SnapshotSummary, ...] = ()
 
 
 class _Step:
@@ -144,14 +168,12 @@ def _observe(step: _Step) -> None:
     status = step.status
     upgrading = status.reconciliation_status.state is ReconciliationState.UPGRADING
     job = step.obs.job
+    submitted = status.job_status.state is FlinkJobState.RECONCILING  # set by _submit
     if (
         upgrading
+        and submitted
         and job.lookup is JobLookup.FOUND
-        and job.state
-        not in (
-            FlinkJobState.CANCELLING,
-            FlinkJobState.CANCELED,
-        )
+        and job.state not in (FlinkJobState.CANCELLING, FlinkJobState.CANCELED)
     ):
         # The submission recorded as intent went through (checkIfAlreadyUpgraded).
         first = tr.is_first_deployment(status, FlinkSessionJobSpec)
@@ -225,6 +247,17 @@ def _reconcile(step: _Step, spec: FlinkSessionJobSpec) -> None:
         _reconcile_spec_change(step, last.spec, spec)
         return
     tr.absorb_ignored_changes(step.status, spec, FlinkSessionJobSpec, step.generation)
+    if last.spec.job is None or last.spec.job.state is not JobState.RUNNING:
+        return
+    if upgrade_trigger(step.status) is not None:
+        _suspend(step, last.spec)  # a savepoint upgrade interrupted by a restart
+        return
+    obs = step.obs
+    follow_legacy(step, obs.savepoint_trigger, obs.checkpoint_trigger)
+    if step.status.job_status.state is FlinkJobState.RUNNING:
+        rest_url = obs.cluster.rest_url
+        request_snapshots(step, "FlinkSessionJob", FlinkSessionJobSpec, spec, last.spec, rest_url)
+    clean_history(step, obs.snapshots)
 
 
 def _as_desired(last: FlinkSessionJobSpec, spec: FlinkSessionJobSpec) -> FlinkSessionJobSpec:
@@ -245,14 +278,17 @@ def _reconcile_spec_change(
         if step.job_alive():
             _cancel(step)  # the previous job must end before its successor starts
             return
-        mode = (
-            UpgradeMode.STATELESS
-            if spec.job.upgrade_mode is UpgradeMode.STATELESS
-            else (last.job.upgrade_mode)
+        mode = last.job.upgrade_mode
+        if spec.job.upgrade_mode is UpgradeMode.STATELESS:
+            mode = UpgradeMode.STATELESS
+        savepoint, error = restore_path(
+            mode, step.status.job_status.upgrade_savepoint_path, step.obs.latest_checkpoint
         )
-        savepoint = (
-            step.status.job_status.upgrade_savepoint_path if mode is UpgradeMode.SAVEPOINT else None
-        )
+        if error:
+            refuse(step, "RestoreFailed", error)
+            return
+        if savepoint:
+            step.status.job_status.upgrade_savepoint_path = savepoint
         recorded = tr.with_job_state(spec, JobState.SUSPENDED, upgrade_mode=mode)
         upgrading = step.status.reconciliation_status.state is ReconciliationState.UPGRADING
         first = upgrading and tr.is_first_deployment(step.status, FlinkSessionJobSpec)
@@ -272,16 +308,41 @@ def _reconcile_spec_change(
 
 
 def _suspend(step: _Step, spec: FlinkSessionJobSpec) -> None:
+    """Stop the job as the new spec's upgrade mode says; the cluster keeps running."""
     assert spec.job is not None
-    if spec.job.upgrade_mode is not UpgradeMode.STATELESS:
-        step.status.error = (
-            f"upgradeMode {spec.job.upgrade_mode.value} is not available yet; "
-            "use upgradeMode stateless"
-        )
-        step.plan.requeue(step.options.reconcile_interval)
+    status = step.status
+    if upgrade_trigger(status) is not None:
+        seen = step.obs.savepoint_trigger
+        lost = not step.ready and step.obs.session is None
+        location = follow_savepoint(step, seen, step.obs.cluster.rest_url, lost)
+        if location is not None:
+            record_upgrade_snapshot(step, "FlinkSessionJob", location)
+            _record_suspension(step, spec, UpgradeMode.SAVEPOINT, announce=False)
         return
-    step.plan.emit("Normal", "Suspended", "Suspending existing deployment.")
-    recorded = tr.with_job_state(spec, JobState.SUSPENDED, upgrade_mode=UpgradeMode.STATELESS)
+    state_available = bool(step.obs.latest_checkpoint or status.job_status.upgrade_savepoint_path)
+    choice = choose_upgrade(
+        spec.job.upgrade_mode, status.job_status.state, step.ready, state_available, step.config_map
+    )
+    if isinstance(choice, Pending):
+        step.plan.requeue(step.options.progress_check_interval)
+    elif isinstance(choice, Refused):
+        refuse(step, choice.reason, choice.message)
+    elif choice.suspend is Suspend.SAVEPOINT:
+        start_savepoint(step, step.obs.cluster.rest_url)
+    else:
+        _record_suspension(
+            step, spec, choice.restore, announce=choice.suspend is not Suspend.NOTHING
+        )
+
+
+def _record_suspension(
+    step: _Step, spec: FlinkSessionJobSpec, restore: UpgradeMode, *, announce: bool
+) -> None:
+    """Record what restores the job, then cancel it (retained checkpoints stay)."""
+    assert spec.job is not None
+    if announce:
+        step.plan.emit("Normal", "Suspended", MSG_SUSPENDED)
+    recorded = tr.with_job_state(spec, JobState.SUSPENDED, upgrade_mode=restore)
     if spec.job.state is JobState.RUNNING:
         tr.before_deployment(
             step.status, recorded, generation=step.generation, now=step.now, first=False

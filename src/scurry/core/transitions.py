@@ -57,9 +57,8 @@ def before_deployment(
     recon = status.reconciliation_status
     if recon.state is not ReconciliationState.ROLLING_BACK:
         recon.state = ReconciliationState.UPGRADING
-    recon.last_reconciled_spec = reconciled.serialize(
-        with_job_state(spec, JobState.SUSPENDED), first_deployment=first
-    )
+    recorded = keep_trigger_nonces(status, with_job_state(spec, JobState.SUSPENDED))
+    recon.last_reconciled_spec = reconciled.serialize(recorded, first_deployment=first)
     recon.reconciliation_timestamp = epoch_ms(now)
     status.observed_generation = generation
     status.error = None
@@ -110,6 +109,7 @@ def absorb_ignored_changes(
         return
     job_state = last.spec.job.state if last.spec.job else None
     recorded = with_job_state(spec, job_state) if job_state else spec
+    recorded = keep_trigger_nonces(status, recorded)
     text = reconciled.serialize(recorded, first_deployment=last.first_deployment)
     recon = status.reconciliation_status
     was_stable = is_stable(status)
@@ -117,3 +117,36 @@ def absorb_ignored_changes(
     if was_stable:
         mark_stable(status)
     status.observed_generation = generation
+
+
+NONCES = ("savepoint_trigger_nonce", "checkpoint_trigger_nonce")
+
+
+def keep_trigger_nonces(status: CommonStatus, spec: SpecT) -> SpecT:
+    """A manual snapshot nonce is recorded only when its snapshot is triggered, so a spec
+    change or restart in between never loses a pending manual trigger (as FKO)."""
+    last_text = status.reconciliation_status.last_reconciled_spec
+    if spec.job is None or not last_text:
+        return spec
+    last = reconciled.deserialize(last_text, type(spec))
+    if last is None or last.spec.job is None:
+        return spec
+    kept = {name: getattr(last.spec.job, name) for name in NONCES}
+    job = spec.job.model_copy(update=kept)
+    return spec.model_copy(update={"job": job})
+
+
+def record_nonce(
+    status: CommonStatus, spec_type: type[SpecT], name: str, value: int | None
+) -> None:
+    """Record a triggered manual snapshot's nonce in lastReconciledSpec (and stable spec)."""
+    recon = status.reconciliation_status
+    last = reconciled.deserialize(recon.last_reconciled_spec, spec_type)
+    if last is None or last.spec.job is None:
+        return
+    was_stable = is_stable(status)
+    job = last.spec.job.model_copy(update={name: value})
+    spec = last.spec.model_copy(update={"job": job})
+    recon.last_reconciled_spec = reconciled.serialize(spec, first_deployment=last.first_deployment)
+    if was_stable:
+        mark_stable(status)

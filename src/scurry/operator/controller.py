@@ -25,23 +25,31 @@ from scurry.core.observation import ControlConfig
 from scurry.core.plan import Plan
 from scurry.core.sessionjob import FINALIZER as SESSION_JOB_FINALIZER
 from scurry.core.sessionjob import decide_session_job
+from scurry.core.snapshot import FINALIZER as SNAPSHOT_FINALIZER
+from scurry.core.snapshot import decide_snapshot
 from scurry.errors import Conflict, NotFound
 from scurry.models.cluster import ClusterRef
 from scurry.models.resources import (
     FLINK_DEPLOYMENT,
     FLINK_SESSION_JOB,
+    FLINK_STATE_SNAPSHOT,
     FlinkDeployment,
     FlinkSessionJob,
+    FlinkStateSnapshot,
 )
 from scurry.operator.executor import ActionFailed, Executor
-from scurry.operator.observer import observe_deployment, observe_session_job
+from scurry.operator.observer import (
+    observe_deployment,
+    observe_session_job,
+    observe_snapshot,
+)
 from scurry.operator.workqueue import WorkQueue
 from scurry.ports import FlinkApiFactory, ResourceStore, Runtime
 from scurry.telemetry import Metrics
 
 log = logging.getLogger(__name__)
 
-KINDS = (FLINK_DEPLOYMENT.kind, FLINK_SESSION_JOB.kind)
+KINDS = (FLINK_DEPLOYMENT.kind, FLINK_SESSION_JOB.kind, FLINK_STATE_SNAPSHOT.kind)
 SESSION_LABEL = "target.session"  # FKO's mutator labels session jobs with their cluster
 LEASE_NAME = "scurry-controller"
 LEASE_SECONDS = 15.0
@@ -166,6 +174,8 @@ class Controller:
 
     async def _wake_related(self, key: Key, obj: dict[str, Any]) -> None:
         """A cluster's change concerns its session jobs; a session job's, its cluster."""
+        if key.kind == FLINK_STATE_SNAPSHOT.kind:
+            return
         if key.kind == FLINK_SESSION_JOB.kind:
             target = str((obj.get("spec") or {}).get("deploymentName") or "")
             if target:
@@ -218,10 +228,19 @@ class Controller:
 
     async def _reconcile(self, key: Key) -> float | None:
         obj = await self.store.get(key.kind, key.namespace, key.name)
-        if key.kind == FLINK_SESSION_JOB.kind:
+        if key.kind == FLINK_STATE_SNAPSHOT.kind:
+            snapshot = FlinkStateSnapshot.model_validate(obj)
+            found = await observe_snapshot(
+                snapshot, self.store, self.runtime, self.flink_api, self.config
+            )
+            plan: Plan[Any] = decide_snapshot(snapshot, found, self.now())
+            finalizer = SNAPSHOT_FINALIZER
+        elif key.kind == FLINK_SESSION_JOB.kind:
             job = FlinkSessionJob.model_validate(obj)
-            seen = await observe_session_job(job, self.store, self.runtime, self.flink_api)
-            plan: Plan[Any] = decide_session_job(job, seen, self.now(), self.config)
+            seen = await observe_session_job(
+                job, self.store, self.runtime, self.flink_api, self.config
+            )
+            plan = decide_session_job(job, seen, self.now(), self.config)
             finalizer = SESSION_JOB_FINALIZER
         else:
             resource = FlinkDeployment.model_validate(obj)

@@ -6,6 +6,7 @@ instant resumes from what the status says is about to happen.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import Any
 
@@ -13,12 +14,15 @@ from scurry.core.plan import (
     CancelJob,
     DeleteCluster,
     DeployCluster,
+    DisposeSnapshot,
     FinalizerChange,
     Plan,
     StopJob,
     SubmitJob,
+    TriggerCheckpoint,
+    TriggerSavepoint,
 )
-from scurry.errors import NotFound, ScurryError
+from scurry.errors import Conflict, NotFound, ScurryError
 from scurry.models.enums import FlinkJobState
 from scurry.ports import (
     EventRecord,
@@ -64,7 +68,15 @@ class Executor:
         """Returns the stored object after the plan, or None once it is gone."""
         if plan.finalizer is FinalizerChange.ADD:
             obj = await self._set_finalizer(obj, finalizer, present=True)
+        if plan.labels:
+            obj = await self._set_labels(obj, plan.labels)
         obj = await self._write_status(obj, plan.status.to_wire(full=True))
+        for derived in plan.create:
+            with contextlib.suppress(Conflict):  # created by an earlier try of this plan
+                await self.store.create(derived)
+        for kind, namespace, name in plan.delete:
+            with contextlib.suppress(NotFound):
+                await self.store.delete(kind, namespace, name)
         for event in plan.events:
             await self.store.record_event(
                 EventRecord(involved(obj), event.type, event.reason, event.message, event.component)
@@ -88,6 +100,14 @@ class Executor:
         result: Obj = await self.store.update(updated)
         return result
 
+    async def _set_labels(self, obj: Obj, labels: dict[str, str]) -> Obj:
+        current: dict[str, str] = dict(obj["metadata"].get("labels") or {})
+        if all(current.get(key) == value for key, value in labels.items()):
+            return obj
+        updated = {**obj, "metadata": {**obj["metadata"], "labels": {**current, **labels}}}
+        result: Obj = await self.store.update(updated)
+        return result
+
     async def _write_status(self, obj: Obj, status: dict[str, Any]) -> Obj:
         if obj.get("status") == status:
             return obj
@@ -107,6 +127,10 @@ class Executor:
                 await self._cancel(action)
             elif isinstance(action, StopJob):
                 await self._stop(action)
+            elif isinstance(action, TriggerSavepoint | TriggerCheckpoint):
+                await self._trigger(action)
+            elif isinstance(action, DisposeSnapshot):
+                await self.runtime.dispose_snapshot(action.path)
         except ScurryError as exc:
             reason = (
                 "CleanupFailed"
@@ -166,6 +190,24 @@ class Executor:
                 trigger_id=action.trigger_id,
                 format_type=action.format_type,
             )
+        finally:
+            await api.close()
+
+    async def _trigger(self, action: TriggerSavepoint | TriggerCheckpoint) -> None:
+        api = self.flink_api(action.rest_url)
+        try:
+            if isinstance(action, TriggerSavepoint):
+                await api.trigger_savepoint(
+                    action.job_id,
+                    action.target_directory,
+                    False,
+                    action.format_type,
+                    trigger_id=action.trigger_id,
+                )
+            else:
+                await api.trigger_checkpoint(
+                    action.job_id, action.checkpoint_type, trigger_id=action.trigger_id
+                )
         finally:
             await api.close()
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from typing import TypeVar
+from datetime import datetime
+from typing import Any, TypeVar
 
+from scurry.config.flinkconf import flatten, overlay
 from scurry.core.clusterspec import effective_config
 from scurry.core.observation import (
     ControlConfig,
@@ -13,9 +15,11 @@ from scurry.core.observation import (
     JobObservation,
     OperationObservation,
     OperationState,
+    SnapshotSummary,
 )
 from scurry.core.reconciled import deserialize
 from scurry.core.sessionjob import SessionJobObservation
+from scurry.core.snapshot import SnapshotObservation
 from scurry.core.validation import CHECKPOINT_DIR_KEYS
 from scurry.errors import NotFound, ScurryError
 from scurry.models.cluster import ClusterRef
@@ -24,10 +28,13 @@ from scurry.models.flinkrest import OperationResult
 from scurry.models.resources import (
     FLINK_DEPLOYMENT,
     FLINK_SESSION_JOB,
+    FLINK_STATE_SNAPSHOT,
     FlinkDeployment,
     FlinkSessionJob,
+    FlinkStateSnapshot,
 )
 from scurry.models.spec import FlinkDeploymentSpec
+from scurry.models.status import JobStatus
 from scurry.ports import FlinkApi, FlinkApiFactory, ResourceStore, Runtime
 
 T = TypeVar("T")
@@ -49,17 +56,13 @@ async def observe_deployment(
     cluster = await runtime.observe(ref)
     runtime_defaults = runtime.defaults(ref)
     job = JobObservation()
-    trigger = None
+    trigger = checkpoint_trigger = None
     job_id = resource.status.job_status.job_id
     if cluster.rest_url and job_id and resource.spec.job is not None:
         job = await _with_api(flink_api, cluster.rest_url, lambda api: observe_job(api, job_id))
-        trigger_id = _savepoint_trigger(resource)
-        if trigger_id:
-            trigger = await _with_api(
-                flink_api,
-                cluster.rest_url,
-                lambda api: observe_operation(api.savepoint_status(job_id, trigger_id)),
-            )
+        trigger, checkpoint_trigger = await _triggers(
+            flink_api, cluster.rest_url, job_id, resource.status.job_status
+        )
     latest = None
     if job_id and resource.spec.job is not None:
         directory = checkpoint_dir(resource, control, runtime_defaults)
@@ -73,14 +76,61 @@ async def observe_deployment(
         runtime_defaults=runtime_defaults,
         latest_checkpoint=latest,
         savepoint_trigger=trigger,
+        checkpoint_trigger=checkpoint_trigger,
+        snapshots=await snapshot_summaries(store, FLINK_DEPLOYMENT.kind, ref.namespace, ref.name),
         session_jobs=users[0],
         unmanaged_jobs=users[1],
     )
 
 
-def _savepoint_trigger(resource: FlinkDeployment) -> str | None:
-    info = resource.status.job_status.savepoint_info
-    return info.trigger_id if info is not None else None
+async def _triggers(
+    flink_api: FlinkApiFactory, rest_url: str, job_id: str, status: JobStatus
+) -> tuple[OperationObservation | None, OperationObservation | None]:
+    """The savepoint and checkpoint triggers recorded in status, as Flink reports them."""
+    savepoint, checkpoint = status.savepoint_info, status.checkpoint_info
+    seen_savepoint = seen_checkpoint = None
+    if savepoint is not None and savepoint.trigger_id:
+        trigger_id = savepoint.trigger_id
+        seen_savepoint = await _with_api(
+            flink_api,
+            rest_url,
+            lambda api: observe_operation(api.savepoint_status(job_id, trigger_id)),
+        )
+    if checkpoint is not None and checkpoint.trigger_id:
+        trigger_id = checkpoint.trigger_id
+        seen_checkpoint = await _with_api(
+            flink_api,
+            rest_url,
+            lambda api: observe_operation(api.checkpoint_status(job_id, trigger_id)),
+        )
+    return seen_savepoint, seen_checkpoint
+
+
+async def snapshot_summaries(
+    store: ResourceStore, kind: str, namespace: str, name: str
+) -> tuple[SnapshotSummary, ...]:
+    """The FlinkStateSnapshots that reference `kind/name` (by FKO's labels)."""
+    selector = f"job-reference.name={name}"
+    found = []
+    for obj in await store.list(FLINK_STATE_SNAPSHOT.kind, namespace, selector):
+        snapshot = FlinkStateSnapshot.model_validate(obj)
+        ref = snapshot.spec.job_reference
+        if ref is None or (ref.kind.value if ref.kind else FLINK_DEPLOYMENT.kind) != kind:
+            continue
+        if snapshot.metadata.deletion_timestamp:
+            continue
+        labels = snapshot.metadata.labels or {}
+        created = snapshot.metadata.creation_timestamp or "1970-01-01T00:00:00Z"
+        found.append(
+            SnapshotSummary(
+                name=snapshot.metadata.name or "",
+                savepoint=snapshot.spec.savepoint is not None,
+                trigger_type=labels.get("snapshot.trigger-type", "MANUAL"),
+                state=snapshot.status.state.value,
+                created=datetime.fromisoformat(created.replace("Z", "+00:00")),
+            )
+        )
+    return tuple(found)
 
 
 def checkpoint_dir(
@@ -108,7 +158,9 @@ async def observe_operation(status: Awaitable[OperationResult]) -> OperationObse
         return OperationObservation(OperationState.IN_PROGRESS)
     if result.failure:
         return OperationObservation(OperationState.FAILED, failure=_first_line(result.failure))
-    return OperationObservation(OperationState.COMPLETED, location=result.location)
+    return OperationObservation(
+        OperationState.COMPLETED, location=result.location, checkpoint_id=result.checkpoint_id
+    )
 
 
 def _first_line(text: str) -> str:
@@ -151,7 +203,11 @@ async def _live_jobs(api: FlinkApi) -> list[str]:
 
 
 async def observe_session_job(
-    resource: FlinkSessionJob, store: ResourceStore, runtime: Runtime, flink_api: FlinkApiFactory
+    resource: FlinkSessionJob,
+    store: ResourceStore,
+    runtime: Runtime,
+    flink_api: FlinkApiFactory,
+    control: ControlConfig,
 ) -> SessionJobObservation:
     namespace = resource.metadata.namespace or "default"
     target = resource.spec.deployment_name or ""
@@ -163,12 +219,34 @@ async def observe_session_job(
         session = None
     ref = ClusterRef(namespace=namespace, name=target)
     cluster = await runtime.observe(ref)
-    job = JobObservation()
+    runtime_defaults = runtime.defaults(ref)
+    job, trigger, checkpoint_trigger = JobObservation(), None, None
     job_id = resource.status.job_status.job_id
     if cluster.rest_url and job_id:
         job = await _with_api(flink_api, cluster.rest_url, lambda api: observe_job(api, job_id))
+        trigger, checkpoint_trigger = await _triggers(
+            flink_api, cluster.rest_url, job_id, resource.status.job_status
+        )
+    latest = None
+    if job_id and session is not None:
+        version = session.spec.flink_version.value if session.spec.flink_version else None
+        defaults = control.defaults_for(namespace, version, runtime_defaults)
+        config = overlay(
+            effective_config(defaults, session.spec), flatten(resource.spec.flink_configuration)
+        )
+        directory = next((config[key] for key in CHECKPOINT_DIR_KEYS if config.get(key)), None)
+        latest = await runtime.latest_checkpoint(directory, job_id) if directory else None
     return SessionJobObservation(
-        session=session, cluster=cluster, job=job, runtime_defaults=runtime.defaults(ref)
+        session=session,
+        cluster=cluster,
+        job=job,
+        runtime_defaults=runtime_defaults,
+        latest_checkpoint=latest,
+        savepoint_trigger=trigger,
+        checkpoint_trigger=checkpoint_trigger,
+        snapshots=await snapshot_summaries(
+            store, FLINK_SESSION_JOB.kind, namespace, resource.metadata.name or ""
+        ),
     )
 
 
@@ -214,3 +292,103 @@ async def _failure(api: FlinkApi, job_id: str) -> str | None:
     newest = max(entries, key=lambda e: e.timestamp)
     lines = newest.stacktrace.strip().splitlines()
     return lines[0][:1000] if lines else newest.exception_name
+
+
+async def observe_snapshot(
+    snapshot: FlinkStateSnapshot,
+    store: ResourceStore,
+    runtime: Runtime,
+    flink_api: FlinkApiFactory,
+    control: ControlConfig,
+) -> SnapshotObservation:
+    """The snapshot's target job: its resource, its cluster's REST API, its configuration."""
+    reference = snapshot.spec.job_reference
+    namespace = snapshot.metadata.namespace or "default"
+    if reference is None or not reference.name:
+        return SnapshotObservation()
+    kind = reference.kind.value if reference.kind else FLINK_DEPLOYMENT.kind
+    try:
+        target = await store.get(kind, namespace, reference.name)
+    except NotFound:
+        return SnapshotObservation()
+    job_status = (target.get("status") or {}).get("jobStatus") or {}
+    job_id, state = job_status.get("jobId"), job_status.get("state")
+    cluster_name, config = await _target_config(kind, target, store, runtime, control)
+    cluster = await runtime.observe(ClusterRef(namespace=namespace, name=cluster_name))
+    trigger, path = None, None
+    status = snapshot.status
+    if cluster.rest_url and job_id and status.trigger_id and status.state == "IN_PROGRESS":
+        trigger, path = await _snapshot_trigger(
+            flink_api, cluster.rest_url, job_id, status.trigger_id, snapshot.spec.savepoint is None
+        )
+    return SnapshotObservation(
+        target_found=True,
+        job_id=job_id,
+        job_state=FlinkJobState(state)
+        if isinstance(state, str) and state in FlinkJobState.__members__
+        else None,
+        rest_url=cluster.rest_url,
+        config=config,
+        trigger=trigger,
+        checkpoint_path=path,
+    )
+
+
+async def _target_config(
+    kind: str,
+    target: dict[str, Any],
+    store: ResourceStore,
+    runtime: Runtime,
+    control: ControlConfig,
+) -> tuple[str, dict[str, str]]:
+    """The cluster a snapshot's target runs on, and the target's effective configuration."""
+    namespace = str(target["metadata"].get("namespace") or "default")
+    if kind == FLINK_SESSION_JOB.kind:
+        job = FlinkSessionJob.model_validate(target)
+        cluster = job.spec.deployment_name or ""
+        try:
+            session = FlinkDeployment.model_validate(
+                await store.get(FLINK_DEPLOYMENT.kind, namespace, cluster)
+            )
+        except NotFound:
+            return cluster, {}
+        base = _deployment_config(session, control, runtime)
+        return cluster, overlay(base, flatten(job.spec.flink_configuration))
+    deployment = FlinkDeployment.model_validate(target)
+    return deployment.metadata.name or "", _deployment_config(deployment, control, runtime)
+
+
+def _deployment_config(
+    deployment: FlinkDeployment, control: ControlConfig, runtime: Runtime
+) -> dict[str, str]:
+    meta = deployment.metadata
+    ref = ClusterRef(namespace=meta.namespace or "default", name=meta.name or "")
+    version = deployment.spec.flink_version.value if deployment.spec.flink_version else None
+    defaults = control.defaults_for(meta.namespace, version, runtime.defaults(ref))
+    return effective_config(defaults, deployment.spec)
+
+
+async def _snapshot_trigger(
+    flink_api: FlinkApiFactory, rest_url: str, job_id: str, trigger_id: str, checkpoint: bool
+) -> tuple[OperationObservation | None, str | None]:
+    api = flink_api(rest_url)
+    try:
+        if not checkpoint:
+            return await observe_operation(api.savepoint_status(job_id, trigger_id)), None
+        seen = await observe_operation(api.checkpoint_status(job_id, trigger_id))
+        path = None
+        if seen is not None and seen.state is OperationState.COMPLETED:
+            path = await _checkpoint_path(api, job_id, seen.checkpoint_id)
+        return seen, path
+    finally:
+        await api.close()
+
+
+async def _checkpoint_path(api: FlinkApi, job_id: str, checkpoint_id: int | None) -> str | None:
+    try:
+        latest = (await api.checkpoints(job_id)).latest.completed
+    except ScurryError:
+        return None
+    if latest is None or (checkpoint_id is not None and latest.id != checkpoint_id):
+        return None
+    return latest.external_path

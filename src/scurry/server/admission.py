@@ -13,14 +13,17 @@ from scurry.config.flinkconf import flatten, overlay
 from scurry.core.clusterspec import effective_config
 from scurry.core.observation import ControlConfig
 from scurry.core.reconciled import deserialize
+from scurry.core.snapshot import SnapshotObservation, validate_snapshot
 from scurry.core.validation import validate_deployment, validate_session_job
 from scurry.errors import NotFound, ScurryError, ValidationFailed
 from scurry.models.cluster import ClusterRef
 from scurry.models.resources import (
     FLINK_DEPLOYMENT,
     FLINK_SESSION_JOB,
+    FLINK_STATE_SNAPSHOT,
     FlinkDeployment,
     FlinkSessionJob,
+    FlinkStateSnapshot,
 )
 from scurry.models.spec import FlinkDeploymentSpec, FlinkSessionJobSpec, JobSpec
 from scurry.ports import ResourceStore, Runtime
@@ -48,6 +51,9 @@ async def admit(
         error = await _deployment_error(obj, existing, runtime, control)
     elif obj["kind"] == FLINK_SESSION_JOB.kind:
         error = await _session_job_error(obj, existing, store, runtime, control)
+    elif obj["kind"] == FLINK_STATE_SNAPSHOT.kind:
+        # Whether the target exists is reported in the snapshot's status, as FKO does.
+        error = validate_snapshot(FlinkStateSnapshot.model_validate(obj), SnapshotObservation(True))
     else:
         return
     if error:

@@ -51,10 +51,9 @@ class Attributed:
     def add_deployment(self, spec: FlinkDeploymentSpec, source: str) -> None:
         """A FlinkDeployment's configuration, as core derives it (keys it implies: `resources`)."""
         derived = effective_config(self.config, spec)
+        implied = implied_keys(self.config, spec)
         self.add(source, flatten(spec.flink_configuration))
-        for key, value in derived.items():
-            if self.config.get(key) != value:
-                self.sources[key] = "resources"
+        self.sources.update(dict.fromkeys(implied, "resources"))
         self.config = derived
 
     def items(self) -> list[dict[str, str]]:
@@ -62,6 +61,17 @@ class Attributed:
             {"key": key, "value": value, "source": self.sources[key]}
             for key, value in sorted(self.config.items())
         ]
+
+
+def implied_keys(defaults: Mapping[str, str], spec: FlinkDeploymentSpec) -> set[str]:
+    """The keys `effective_config` sets from the spec's resources (memory, parallelism).
+
+    Found by deriving over defaults whose every value is a marker no derived value
+    equals, so a derived value equal to a default still counts as derived.
+    """
+    marked = dict.fromkeys(defaults, "\0")
+    own = overlay(marked, flatten(spec.flink_configuration))
+    return {key for key, value in effective_config(marked, spec).items() if own.get(key) != value}
 
 
 def _version(spec: FlinkDeploymentSpec | None) -> str | None:

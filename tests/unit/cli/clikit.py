@@ -40,7 +40,9 @@ class FakeRuntime:
 
     def __init__(self) -> None:
         self.log_texts: dict[tuple[str, str, str, int], str] = {}
+        self.log_files: dict[tuple[str, str, str, int], Path] = {}
         self.log_reads = 0
+        self.log_path_calls = 0
         self.stop_all_calls = 0
 
     async def start(self) -> None:
@@ -68,6 +70,12 @@ class FakeRuntime:
         if tail is None:
             return text
         return "".join(text.splitlines(keepends=True)[-tail:]) if tail else ""
+
+    async def log_path(self, ref: ClusterRef, component: str, index: int = 0) -> str | None:
+        """A file from `log_files`, else None (the API then follows `log_texts` by re-reading)."""
+        self.log_path_calls += 1
+        path = self.log_files.get((ref.namespace, ref.name, component, index))
+        return None if path is None else str(path)
 
     def defaults(self, ref: ClusterRef) -> dict[str, str]:
         return {}
@@ -216,6 +224,17 @@ class LiveServer:
         response = httpx.put(path, json=obj)
         response.raise_for_status()
         return response.json()
+
+    def create(self, obj: dict[str, Any], *, plural: str = "flinkdeployments") -> Any:
+        namespace = obj["metadata"].get("namespace", "default")
+        response = httpx.post(self.path(None, namespace=namespace, plural=plural), json=obj)
+        response.raise_for_status()
+        return response.json()
+
+    def delete(
+        self, name: str, *, namespace: str = "default", plural: str = "flinkdeployments"
+    ) -> None:
+        httpx.delete(self.path(name, namespace=namespace, plural=plural)).raise_for_status()
 
     def set_status(
         self,

@@ -152,7 +152,7 @@ def test_dry_run_writes_nothing(scurry: Run, live: LiveServer, tmp_path: Path) -
 
     result = scurry("apply", "--dry-run", "-f", path)
 
-    assert result.out == f"{LINE} created (dry run)\n"
+    assert result.out == f"{LINE} created (server dry run)\n"
     assert not live.exists("basic")
 
 

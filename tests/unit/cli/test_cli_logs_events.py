@@ -56,7 +56,8 @@ def test_follow_prints_what_is_appended_until_the_deployment_goes(
     outcome: list[Result] = []
     follower = in_background(lambda: outcome.append(scurry("logs", "basic", "--tail", "1", "-f")))
 
-    # Each append lands between two reads of the follower (it reads once a second).
+    # The fake has no log file: the server follows by re-reading the log (every 0.5s).
+    # Whatever is appended before the deletion is sent before the stream ends.
     eventually(lambda: runtime.log_reads >= 1)
     runtime.log_texts[key] += "appended 1\n"
     eventually(lambda: runtime.log_reads >= 2)

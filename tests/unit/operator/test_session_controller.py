@@ -283,3 +283,37 @@ async def test_session_cluster_deletion_can_ignore_session_jobs(harness: Control
     await h.delete("job-a", kind=SESSION_JOB)
     await h.reconcile("job-a", kind=SESSION_JOB, times=2)
     assert not await h.exists("job-a", kind=SESSION_JOB)
+
+
+async def test_session_job_savepoint_upgrade(harness: ControllerHarness) -> None:
+    h = harness
+    await start_session(h)
+    await h.create(session_job("job-a", upgradeMode="savepoint"))
+    before = await h.reconcile_job_until("job-a", job_running)
+    await h.update_spec("job-a", lambda s: s["job"].update(parallelism=2), kind=SESSION_JOB)
+    after = await h.reconcile_job_until(
+        "job-a",
+        lambda j: job_running(j) and j.status.job_status.job_id != before.status.job_status.job_id,
+    )
+    fake = h.runtime.job(h.ref(SESSION))
+    assert fake.jobs[before.status.job_status.job_id or ""].state == "FINISHED"  # stopped
+    restored = fake.jobs[after.status.job_status.job_id or ""].request["savepointPath"]
+    assert "/savepoint-" in restored
+    assert after.status.job_status.upgrade_savepoint_path == restored
+
+
+async def test_session_job_last_state_upgrade(harness: ControllerHarness) -> None:
+    h = harness
+    await start_session(h)
+    await h.create(session_job("job-a", upgradeMode="last-state"))
+    before = await h.reconcile_job_until("job-a", job_running)
+    old = before.status.job_status.job_id or ""
+    fake = h.runtime.job(h.ref(SESSION))
+    checkpoint = fake.complete_checkpoint(old)
+    await h.update_spec("job-a", lambda s: s["job"].update(parallelism=2), kind=SESSION_JOB)
+    after = await h.reconcile_job_until(
+        "job-a", lambda j: job_running(j) and j.status.job_status.job_id != old
+    )
+    assert fake.jobs[old].state == "CANCELED"  # cancelled: its checkpoints are retained
+    restored = fake.jobs[after.status.job_status.job_id or ""].request["savepointPath"]
+    assert restored.endswith(f"/{old}/chk-{checkpoint}")

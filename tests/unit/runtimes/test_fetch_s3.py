@@ -16,6 +16,7 @@ from scurry.errors import ArtifactError
 from scurry.runtimes.local.fetch import ArtifactFetcher, ArtifactUnavailable, S3Options
 
 JAR = b"PK\x03\x04" + hashlib.sha256(b"scurry").digest() * 4096  # ~128 KiB
+LOOPBACK = {"127.0.0.1", "::1"}
 
 
 @pytest.fixture
@@ -49,13 +50,12 @@ def put(seaweed: SeaweedS3, bucket: str, key: str, body: bytes = JAR) -> str:
 
 
 def test_weed_listens_on_loopback_only(seaweed: SeaweedS3) -> None:
-    listening = [
-        conn.laddr
-        for conn in psutil.Process(seaweed.pid).net_connections(kind="inet")
-        if conn.status == psutil.CONN_LISTEN
-    ]
+    connections = psutil.Process(seaweed.pid).net_connections(kind="inet")
+    listening = [conn.laddr for conn in connections if conn.status == psutil.CONN_LISTEN]
     assert listening, "weed mini listens nowhere?"
-    assert {addr.ip for addr in listening} <= {"127.0.0.1", "::1"}, listening
+    assert {addr.ip for addr in listening} <= LOOPBACK, listening
+    peers = {conn.raddr.ip for conn in connections if conn.raddr}
+    assert peers <= LOOPBACK, f"weed talks to {peers}"
 
 
 async def test_fetches_an_object_and_then_serves_it_from_the_cache(

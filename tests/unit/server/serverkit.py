@@ -79,11 +79,11 @@ class FileLogRuntime(FakeRuntime):
 
     def __init__(self, logs: Path) -> None:
         super().__init__()
-        self.logs = logs
+        self.log_dir = logs
         self.offer_paths = True
 
     def log_file(self, ref: ClusterRef, component: str, index: int = 0) -> Path:
-        return self.logs / f"{ref.namespace}-{ref.name}-{component}-{index}.log"
+        return self.log_dir / f"{ref.namespace}-{ref.name}-{component}-{index}.log"
 
     async def logs(  # type: ignore[override]
         self, ref: ClusterRef, component: str, index: int = 0, tail: int | None = None
@@ -141,7 +141,7 @@ class Api:
 async def serving(home: Path) -> AsyncIterator[Api]:
     store = CountingStore(await open_sql_store("sqlite://"))
     runtime = FileLogRuntime(home / "logs")
-    runtime.logs.mkdir(parents=True)
+    runtime.log_dir.mkdir(parents=True)
     settings = Settings(home=home)
     container = await build(settings, store=store, runtime=runtime, flink_api=no_flink)  # type: ignore[arg-type]
     config = uvicorn.Config(

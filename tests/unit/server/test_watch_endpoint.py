@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -10,6 +12,7 @@ from serverkit import Api, EventReader, deployment, until
 from scurry.ports import WatchEvent
 from scurry.server.selection import selection
 from scurry.server.watch import INITIAL_EVENTS_END, WatchView
+from scurry.store.apierrors import WatchExpired
 
 Seen = list[tuple[str, str]]
 
@@ -145,12 +148,15 @@ async def test_a_change_between_watch_and_list_is_sent_once(api: Api) -> None:
 
 async def test_the_store_watch_is_released_when_the_client_goes(api: Api) -> None:
     params = {"watch": "true", "allowWatchBookmarks": "true"}
+    await api.client.get("/healthz")  # the client's connection (and its server task) exists
+    tasks_before = len(asyncio.all_tasks())
 
     async with api.client.stream("GET", api.path(), params=params) as response:
         await EventReader(response).until_bookmark()
         assert api.store.open_watches == 1
 
     await until(lambda: api.store.open_watches == 0, "the watch to be released")
+    await until(lambda: len(asyncio.all_tasks()) <= tasks_before, "the server's tasks to end")
     assert api.store.watches_started == 1
 
 
@@ -252,3 +258,29 @@ def test_watch_view_follows_an_object_in_and_out() -> None:
 
 def test_bookmark_annotation_is_kubernetes_own() -> None:
     assert INITIAL_EVENTS_END == "k8s.io/initial-events-end"
+
+
+async def test_a_watcher_left_behind_gets_an_expired_status(api: Api) -> None:
+    async def left_behind() -> AsyncIterator[WatchEvent]:
+        raise WatchExpired("too old resource version: 3 (9 pruned)")
+        yield  # an async generator that fails at its first event
+
+    api.store.watch = lambda kinds=None: left_behind()  # type: ignore[method-assign]
+
+    async with api.client.stream("GET", api.path(), params={"watch": "true"}) as response:
+        events = await EventReader(response).rest()
+
+    assert events == [
+        {
+            "type": "ERROR",
+            "object": {
+                "apiVersion": "v1",
+                "kind": "Status",
+                "metadata": {},
+                "status": "Failure",
+                "message": "too old resource version: 3 (9 pruned)",
+                "reason": "Expired",
+                "code": 410,
+            },
+        }
+    ]

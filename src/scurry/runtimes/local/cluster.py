@@ -130,7 +130,12 @@ class LocalCluster:
     async def _supervise_once(self) -> None:
         self._reap()
         jm = self.state.jobmanager
-        if self.state.jm_state in (JobManagerState.LOST, JobManagerState.FAILED) or jm is None:
+        if self.state.jm_state in (JobManagerState.LOST, JobManagerState.FAILED):
+            return
+        if jm is None:
+            # The control plane died while starting this cluster: finish starting it.
+            flags = await launcher.memory_flags(self.dist, self.java, self.cdir.conf, "jobmanager")
+            self._spawn("jobmanager", 0, flags)
             return
         if not launcher.is_alive(jm):
             await self._job_manager_died(jm)

@@ -44,6 +44,8 @@ Sleep = Callable[[float], Awaitable[None]]
 class ArtifactUnavailable(ArtifactError):
     """A fetch that failed for a reason that may pass (connection, 5xx): worth a later try."""
 
+    http_status = 503
+
 
 @dataclass(frozen=True)
 class S3Options:
