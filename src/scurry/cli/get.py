@@ -41,10 +41,10 @@ def only_for(data: Obj, selection: Selection, job: str) -> Obj:
     """`--for KIND/NAME`: the snapshots whose jobReference names that job."""
     if selection.kind is not FLINK_STATE_SNAPSHOT:
         raise InvalidInput(f"--for: offered for {FLINK_STATE_SNAPSHOT.plural} only")
-    targets = select([job], "get").targets
-    if len(targets) != 1 or "/" not in job:
+    if "/" not in job:
         raise InvalidInput(f"--for: name one job as KIND/NAME (e.g. flinkdep/basic), not {job!r}")
-    kind, name = targets[0].info.kind, targets[0].name
+    [target] = select([job], "get").targets
+    kind, name = target.info.kind, target.name
     return as_list([obj for obj in items_of(data) if references(obj, kind, name)])
 
 

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from scurry.core import lifecycle
+from scurry.core import health, lifecycle
 from scurry.core import transitions as tr
 from scurry.core.clusterspec import effective_config
 from scurry.core.deployment_jobs import (
     MSG_RECOVER,
     continue_savepoint,
     recover_job,
+    redeploy_from_savepoint,
+    restart_from_state,
     restore_job,
     suspend_job,
 )
@@ -29,6 +31,7 @@ from scurry.core.jobstatus import BUSY_STATES
 from scurry.core.observation import ControlConfig, DeploymentObservation
 from scurry.core.observe_deployment import observe_deployment
 from scurry.core.plan import DeleteCluster, FinalizerChange, Plan
+from scurry.core.rollback import should_roll_back, start_rollback
 from scurry.core.savepoints import upgrade_trigger
 from scurry.core.snapshot_triggers import clean_history, follow_legacy, request_snapshots
 from scurry.core.specdiff import diff_specs
@@ -123,8 +126,14 @@ def _reconcile(step: Step, spec: FlinkDeploymentSpec) -> None:
     if shown.type is not DiffType.IGNORE:
         text = MSG_SPEC_CHANGED.format(type=shown.type.name, diff=shown.describe("FlinkDeployment"))
         step.plan.emit("Normal", "SpecChanged", text)
+    if diff.type is DiffType.SAVEPOINT_REDEPLOY and spec.job is not None:
+        redeploy_from_savepoint(step, spec)
+        return
     if diff.type is not DiffType.IGNORE or upgrading:
         _reconcile_spec_change(step, last.spec, spec)
+        return
+    if should_roll_back(step, last.spec, spec):
+        start_rollback(step)
         return
     tr.absorb_ignored_changes(step.status, spec, FlinkDeploymentSpec, step.generation)
     _reconcile_other_changes(step, last.spec, spec)
@@ -198,14 +207,40 @@ def _reconcile_other_changes(
     failed = status.job_status.state is FlinkJobState.FAILED
     if last.job is not None and failed and step.options.job_restart_failed:
         status.error = None
-        recover_job(step, last, "RestartFailedJob", "Restarting failed job")
+        restart_from_state(step, last, "RestartFailedJob", "Restarting failed job")
         return
     missing = status.job_manager_deployment_status is JmStatus.MISSING
     if missing and step.options.jm_deployment_recovery:
         recover_job(step, last, "RecoverDeployment", MSG_RECOVER)
         return
+    if last.job is not None and _restart_if_unhealthy(step, last):
+        return
     if last.job is not None and spec.job is not None:
         _snapshots(step, last, spec)
+
+
+def _restart_if_unhealthy(step: Step, last: FlinkDeploymentSpec) -> bool:
+    """The health check (when on): a running job that keeps restarting or stops
+    checkpointing is redeployed from its latest state."""
+    sample, status = step.obs.health, step.status
+    if not health.enabled(step.config_map) or sample is None:
+        return False
+    if status.job_status.state is not FlinkJobState.RUNNING:
+        return False  # a terminally failed job is not the health check's to restart
+    previous = health.HealthInfo.parse(status.cluster_info.get(health.INFO_KEY))
+    info, reason = health.evaluate(previous, sample, tr.epoch_ms(step.now), step.config_map)
+    status.cluster_info[health.INFO_KEY] = info.dump()
+    if reason is None or not _restorable(step, last):
+        return False
+    restart_from_state(step, last, "RestartUnhealthyJob", reason)
+    return True
+
+
+def _restorable(step: Step, last: FlinkDeploymentSpec) -> bool:
+    stateless = last.job is None or last.job.upgrade_mode is UpgradeMode.STATELESS
+    return stateless or bool(
+        step.obs.latest_checkpoint or step.status.job_status.upgrade_savepoint_path
+    )
 
 
 def _snapshots(step: Step, last: FlinkDeploymentSpec, spec: FlinkDeploymentSpec) -> None:
@@ -282,7 +317,10 @@ def _clear_error_if_healthy(step: Step) -> None:
 def _interval(step: Step) -> float:
     status, options = step.status, step.options
     jm = status.job_manager_deployment_status
-    if status.reconciliation_status.state is ReconciliationState.UPGRADING:
+    if status.reconciliation_status.state in (
+        ReconciliationState.UPGRADING,
+        ReconciliationState.ROLLING_BACK,
+    ):
         return options.progress_check_interval
     if jm is JmStatus.DEPLOYING:
         return options.progress_check_interval

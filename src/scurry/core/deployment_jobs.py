@@ -159,3 +159,27 @@ def recover_job(step: Step, last: FlinkDeploymentSpec, reason: str, message: str
         step.status.job_status.upgrade_savepoint_path = path
     recorded = tr.with_job_state(last, JobState.SUSPENDED)
     deploy(step, recorded, savepoint=path, first=False)
+
+
+def redeploy_from_savepoint(step: Step, spec: FlinkDeploymentSpec) -> None:
+    """savepointRedeployNonce: drop the running job (no savepoint) and start over from
+    initialSavepointPath; "rollback is not possible after redeployment" (FKO)."""
+    assert spec.job is not None
+    status = step.status
+    status.job_status.upgrade_savepoint_path = spec.job.initial_savepoint_path
+    redeploy = Upgrade(Suspend.DELETE, UpgradeMode.SAVEPOINT)
+    record_suspension(step, spec, redeploy)
+    tr.mark_stable(status)
+
+
+def restart_from_state(step: Step, last: FlinkDeploymentSpec, reason: str, message: str) -> None:
+    """Stop a running (or failed) job and start it again from its latest state, as an
+    upgrade to the same spec: the job is stopped first, so no checkpoint completes
+    after the one it restores from."""
+    step.plan.emit("Warning", reason, message)
+    stateless = last.job is None or last.job.upgrade_mode is UpgradeMode.STATELESS
+    restart = Upgrade(
+        Suspend.DELETE if stateless else Suspend.KEEP_CHECKPOINTS,
+        UpgradeMode.STATELESS if stateless else UpgradeMode.LAST_STATE,
+    )
+    record_suspension(step, tr.with_job_state(last, JobState.RUNNING), restart, announce=False)

@@ -65,8 +65,15 @@ def deploy(
     step: Step, recorded: FlinkDeploymentSpec, *, savepoint: str | None, first: bool
 ) -> None:
     """Record the intent to deploy, then deploy: Submit event, new job id, DeployCluster."""
+    tr.before_deployment(
+        step.status, recorded, generation=step.generation, now=step.now, first=first
+    )
+    deploy_spec(step, recorded, savepoint=savepoint)
+
+
+def deploy_spec(step: Step, recorded: FlinkDeploymentSpec, *, savepoint: str | None) -> None:
+    """Deploy `recorded` (with a fresh job id) as the intent in status names it."""
     status = step.status
-    tr.before_deployment(status, recorded, generation=step.generation, now=step.now, first=first)
     job_id = None
     if recorded.job is not None:
         job_id = tr.new_job_id(step.resource.metadata.uid or "", step.now)

@@ -23,6 +23,7 @@ from scurry.core.upgrade import (
     Suspend,
     Upgrade,
     choose_upgrade,
+    restore_path,
 )
 from scurry.models.enums import (
     DeploymentMode,
@@ -298,7 +299,7 @@ def _in_flight(plan: ChangePlan, last: AnySpec, desired: AnySpec, facts: StatusF
     plan.action = Action.UPGRADE if changed else Action.NONE
     _restore(plan, mode, facts)
     how = "joins the upgrade in progress" if changed else "an upgrade is in progress"
-    plan.summary = f"{_VERBS[plan.action]} ({how}, {_restore_text(plan)})"
+    plan.summary = f"{_verb(plan.action)} ({how}, {_restore_text(plan)})"
     plan.notes.append("the upgrade in progress (UPGRADING) starts the job with this spec")
 
 
@@ -311,38 +312,35 @@ def _restore_mode(last: AnySpec, desired: AnySpec) -> UpgradeMode:
     return last.job.upgrade_mode
 
 
-def _restore(plan: ChangePlan, mode: UpgradeMode, facts: StatusFacts) -> None:
-    """Where a starting job's state comes from, as restore_path will find it."""
+def _restore(
+    plan: ChangePlan, mode: UpgradeMode, facts: StatusFacts, *, vetted: bool = False
+) -> None:
+    """Where a starting job's state comes from, as restore_path will find it.
+
+    `vetted`: the upgrade decision already judged the state available.
+    """
     plan.restore = mode
     if mode is UpgradeMode.STATELESS:
         return
-    if mode is UpgradeMode.SAVEPOINT:
-        plan.snapshot = Snapshot.SAVEPOINT
-        plan.restore_path = facts.upgrade_savepoint_path
-        if not facts.upgrade_savepoint_path:
-            plan.errors.append(
-                "RestoreFailed: Job could not be restored: the upgrade savepoint path is "
-                "unknown. Manual restore required."
+    plan.snapshot = Snapshot.SAVEPOINT if mode is UpgradeMode.SAVEPOINT else Snapshot.CHECKPOINT
+    path, error = restore_path(mode, facts.upgrade_savepoint_path, facts.latest_checkpoint)
+    if mode is UpgradeMode.LAST_STATE and not facts.latest_checkpoint:
+        path = None  # the latest checkpoint at restore time comes first
+        if facts.upgrade_savepoint_path:
+            plan.notes.append(
+                "restores from the latest retained checkpoint, else from "
+                f"{facts.upgrade_savepoint_path}"
             )
-        return
-    plan.snapshot = Snapshot.CHECKPOINT
-    if facts.latest_checkpoint:
-        plan.restore_path = facts.latest_checkpoint
-    elif facts.upgrade_savepoint_path:
-        plan.notes.append(
-            "restores from the latest retained checkpoint, else from "
-            f"{facts.upgrade_savepoint_path}"
-        )
-    elif facts.has_run:
-        plan.notes.append(
-            "restores from the latest retained checkpoint: one must exist by then, "
-            "else the restore fails (Manual restore required)"
-        )
-    else:
-        plan.errors.append(
-            "RestoreFailed: HA metadata is not available to restore from last state. "
-            "Manual restore required."
-        )
+        elif facts.has_run or vetted:
+            error = None
+            if not vetted:
+                plan.notes.append(
+                    "restores from the latest retained checkpoint: one must exist by then, "
+                    "else the restore fails (Manual restore required)"
+                )
+    plan.restore_path = path
+    if error:
+        plan.errors.append(f"RestoreFailed: {error}")
 
 
 def _redeploy(plan: ChangePlan, last: AnySpec, desired: AnySpec, facts: StatusFacts) -> None:
@@ -416,7 +414,7 @@ def _choose(
 
 
 def _apply_choice(plan: ChangePlan, choice: Choice, facts: StatusFacts, start: bool) -> None:
-    verb = _VERBS[plan.action]
+    verb = _verb(plan.action)
     if isinstance(choice, Pending):
         plan.stops_job = True
         plan.summary = f"{verb} (waits: {choice.reason})"
@@ -443,7 +441,7 @@ def _apply_choice(plan: ChangePlan, choice: Choice, facts: StatusFacts, start: b
     elif choice.suspend is Suspend.SAVEPOINT:
         plan.restore = UpgradeMode.SAVEPOINT
     else:
-        _restore(plan, choice.restore, facts)
+        _restore(plan, choice.restore, facts, vetted=True)
 
 
 def _assumption_note(
@@ -475,22 +473,16 @@ def _describe(choice: Choice) -> str:
     return f"the job is stopped ({_STOPS[choice.suspend]}) instead"
 
 
-_VERBS = {
-    Action.CREATE: "CREATE",
-    Action.DEPLOY: "DEPLOY",
-    Action.NONE: "no change",
-    Action.SCALE: "SCALE",
-    Action.UPGRADE: "UPGRADE",
-    Action.SAVEPOINT_REDEPLOY: "SAVEPOINT REDEPLOY",
-    Action.SUSPEND: "SUSPEND",
-    Action.RESUME: "RESUME",
-}
 _STOPS = {
     Suspend.SAVEPOINT: "stop with savepoint",
     Suspend.KEEP_CHECKPOINTS: "cancel keeping checkpoints",
     Suspend.DELETE: "delete dropping state",
     Suspend.NOTHING: "the job already ended",
 }
+
+
+def _verb(action: Action) -> str:
+    return "no change" if action is Action.NONE else action.name.replace("_", " ")
 
 
 def _summary(plan: ChangePlan, session_job: bool) -> str:
@@ -508,7 +500,7 @@ def _summary(plan: ChangePlan, session_job: bool) -> str:
     if plan.errors:
         parts.append("would fail, see errors")
     text = ", ".join(parts).replace(":,", ":")
-    return f"{_VERBS[plan.action]} ({text})" if text else _VERBS[plan.action]
+    return f"{_verb(plan.action)} ({text})" if text else _verb(plan.action)
 
 
 def _restore_text(plan: ChangePlan) -> str:

@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from scurry.config.flinkconf import FlatConfig, overlay
 from scurry.config.operator_defaults import Layer, OperatorDefaults
+from scurry.core.health import HealthSample
 from scurry.core.validation import ValidationContext
 from scurry.models.cluster import ClusterObservation
 from scurry.models.enums import FlinkJobState
@@ -68,6 +69,8 @@ class DeploymentObservation:
     # The triggers recorded in status.jobStatus.savepointInfo / checkpointInfo, if any.
     savepoint_trigger: OperationObservation | None = None
     checkpoint_trigger: OperationObservation | None = None
+    # Restarts and completed checkpoints, when the health check is on.
+    health: HealthSample | None = None
     # This resource's FlinkStateSnapshots (for history cleanup).
     snapshots: tuple[SnapshotSummary, ...] = ()
     # Session clusters being deleted: who still uses them.

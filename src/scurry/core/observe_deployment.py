@@ -102,7 +102,10 @@ def _observe_job_manager(
     plan: Plan[FlinkDeploymentStatus],
 ) -> None:
     cluster, previous = obs.cluster, status.job_manager_deployment_status
-    upgrading = status.reconciliation_status.state is ReconciliationState.UPGRADING
+    upgrading = status.reconciliation_status.state in (
+        ReconciliationState.UPGRADING,
+        ReconciliationState.ROLLING_BACK,
+    )
     should_run = last.job is None or _job_should_run(last)
     state = cluster.job_manager if cluster.exists else JobManagerState.ABSENT
     if state is JobManagerState.READY:

@@ -77,7 +77,7 @@ def validate_deployment(
         [
             lambda: _name(resource.metadata.name or ""),
             lambda: _flink_version(spec, last_reconciled),
-            lambda: _config(config),
+            lambda: _config(config, context.local),
             lambda: validate_local_state_dirs(config) if context.local else None,
             lambda: _ingress(spec),
             lambda: _log_config(spec),
@@ -124,11 +124,13 @@ def _flink_version(spec: FlinkDeploymentSpec, last: FlinkDeploymentSpec | None) 
     return None
 
 
-def _config(config: Mapping[str, str]) -> str | None:
+def _config(config: Mapping[str, str], local: bool = False) -> str | None:
     for key in FORBIDDEN_KEYS:
         if key in config:
             return f"Forbidden Flink config key: {key}"
-    if config.get(opt.ROLLBACK_ENABLED, "").lower() == "true" and not ha_enabled(config):
+    # Locally, scurry's checkpoint tracking is what HA metadata is elsewhere.
+    rollback = config.get(opt.ROLLBACK_ENABLED, "").lower() == "true"
+    if rollback and not local and not ha_enabled(config):
         return "HA must be enabled for rollback support."
     health = config.get(opt.HEALTH_CHECK_ENABLED, "").lower() == "true"
     if health and config.get(opt.JM_DEPLOYMENT_RECOVERY, "true").lower() == "false":

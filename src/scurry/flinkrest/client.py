@@ -199,6 +199,16 @@ class FlinkRestClient:
     async def checkpoints(self, job_id: str) -> CheckpointStatistics:
         return await self._get(_path("jobs", job_id, "checkpoints"), CheckpointStatistics)
 
+    async def job_metrics(self, job_id: str, names: list[str]) -> dict[str, str]:
+        """Job-level metrics (`numRestarts`, ...) by name; absent ones are left out."""
+        response = await self._send(
+            "GET", _path("jobs", job_id, "metrics"), params={"get": ",".join(names)}
+        )
+        items = response.json()
+        return {
+            str(i["id"]): str(i.get("value")) for i in items if isinstance(i, dict) and "id" in i
+        }
+
     # -- plumbing ---------------------------------------------------------------------------
 
     async def _get(self, path: str, model: type[M]) -> M:

@@ -8,6 +8,8 @@ from typing import Any, TypeVar
 
 from scurry.config.flinkconf import flatten, overlay
 from scurry.core.clusterspec import effective_config
+from scurry.core.health import HealthSample
+from scurry.core.health import enabled as health_enabled
 from scurry.core.observation import (
     ControlConfig,
     DeploymentObservation,
@@ -67,6 +69,9 @@ async def observe_deployment(
     if job_id and resource.spec.job is not None:
         directory = checkpoint_dir(resource, control, runtime_defaults)
         latest = await runtime.latest_checkpoint(directory, job_id) if directory else None
+    sample = None
+    if cluster.rest_url and job_id and _health_checked(resource, control, runtime_defaults):
+        sample = await _with_api(flink_api, cluster.rest_url, lambda api: _health(api, job_id))
     users: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
     if resource.metadata.deletion_timestamp and resource.spec.job is None:
         users = await _session_users(resource, store, flink_api, cluster.rest_url)
@@ -77,6 +82,7 @@ async def observe_deployment(
         latest_checkpoint=latest,
         savepoint_trigger=trigger,
         checkpoint_trigger=checkpoint_trigger,
+        health=sample,
         snapshots=await snapshot_summaries(store, FLINK_DEPLOYMENT.kind, ref.namespace, ref.name),
         session_jobs=users[0],
         unmanaged_jobs=users[1],
@@ -144,6 +150,23 @@ def checkpoint_dir(
     defaults = control.defaults_for(resource.metadata.namespace, version, runtime_defaults)
     config = effective_config(defaults, spec)
     return next((config[key] for key in CHECKPOINT_DIR_KEYS if config.get(key)), None)
+
+
+def _health_checked(
+    resource: FlinkDeployment, control: ControlConfig, runtime_defaults: Mapping[str, str]
+) -> bool:
+    version = resource.spec.flink_version.value if resource.spec.flink_version else None
+    defaults = control.defaults_for(resource.metadata.namespace, version, runtime_defaults)
+    return health_enabled(effective_config(defaults, resource.spec))
+
+
+async def _health(api: FlinkApi, job_id: str) -> HealthSample | None:
+    try:
+        metrics = await api.job_metrics(job_id, ["numRestarts"])
+        completed = (await api.checkpoints(job_id)).counts.completed
+        return HealthSample(int(float(metrics.get("numRestarts", "0"))), completed)
+    except (ScurryError, ValueError):
+        return None
 
 
 async def observe_operation(status: Awaitable[OperationResult]) -> OperationObservation | None:

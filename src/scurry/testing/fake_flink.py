@@ -44,6 +44,7 @@ _ROUTES = [
     ("POST", "/jobs/{}/checkpoints", "trigger_checkpoint"),
     ("GET", "/jobs/{}/checkpoints", "checkpoints"),
     ("GET", "/jobs/{}/checkpoints/{}", "checkpoint_status"),
+    ("GET", "/jobs/{}/metrics", "job_metrics"),
 ]
 _PATTERNS = [
     (method, re.compile(path.replace("{}", "([^/]+)")), name) for method, path, name in _ROUTES
@@ -73,6 +74,7 @@ class FakeJob:
     snapshots: list[Json] = field(default_factory=list)  # completed checkpoints and savepoints
     restored: Json | None = None
     next_checkpoint_id: int = 1
+    metrics: dict[str, str] = field(default_factory=dict)  # job metrics by name
 
     def end(self, state: str) -> None:
         self.state, self.end_time = state, now_ms()
@@ -317,6 +319,11 @@ class FakeFlinkCluster:
         job.snapshots.append(snapshot)
         self._snapshot_ids[path] = cid
         return snapshot
+
+    def _job_metrics(self, request: httpx.Request, job: FakeJob) -> httpx.Response:
+        names = [n for n in request.url.params.get("get", "").split(",") if n]
+        values = {"numRestarts": "0", **job.metrics}
+        return _ok([{"id": n, "value": values[n]} for n in names if n in values])
 
     def _checkpoints(self, request: httpx.Request, job: FakeJob) -> httpx.Response:
         checkpoints = [s for s in job.snapshots if not s["is_savepoint"]]

@@ -183,6 +183,12 @@ CASES = [
         "rollback-without-ha",
         "HA must be enabled for rollback support.",
         config={"kubernetes.operator.deployment.rollback.enabled": "true"},
+        kubernetes=True,
+    ),
+    Case(
+        "rollback-local-uses-checkpoint-tracking",
+        None,
+        config={"kubernetes.operator.deployment.rollback.enabled": "true"},
     ),
     Case(
         "rollback-with-ha-type-none",
@@ -191,6 +197,7 @@ CASES = [
             "kubernetes.operator.deployment.rollback.enabled": "true",
             "high-availability": "NONE",
         },
+        kubernetes=True,
     ),
     Case(
         "rollback-with-ha",
