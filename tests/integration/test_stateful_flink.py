@@ -9,7 +9,7 @@ import pytest
 from flinkkit import ControlPlane, assert_exactly_once, flink_pids, wait_for
 
 from scurry.testing.exactly_once import committed_ids
-from scurry.testing.faults import at_moment, kill_jobmanager
+from scurry.testing.faults import at_moment, kill_jobmanager, kill_taskmanager
 
 pytestmark = pytest.mark.flink
 
@@ -205,3 +205,68 @@ def test_control_plane_killed_during_a_savepoint_upgrade(
     ids = wait_output(plane, name, more_than=before + 100)
     assert_exactly_once(ids)
     delete(plane, name)
+
+
+SNAPSHOTS = "/apis/flink.apache.org/v1beta1/namespaces/default/flinkstatesnapshots"
+
+
+def test_state_snapshot_completes_and_its_deletion_disposes_the_files(
+    control_plane: ControlPlane,
+) -> None:
+    plane = control_plane
+    create(plane, stateful_job("snap", "savepoint"))
+    plane.wait_running("snap")
+    snapshot = {
+        "apiVersion": "flink.apache.org/v1beta1",
+        "kind": "FlinkStateSnapshot",
+        "metadata": {"name": "snap-manual"},
+        "spec": {
+            "jobReference": {"kind": "FlinkDeployment", "name": "snap"},
+            "savepoint": {"disposeOnDelete": True},
+        },
+    }
+    response = plane.api("POST", SNAPSHOTS, json=snapshot)
+    assert response.status_code == 201, response.text
+
+    def completed() -> str | None:
+        status = plane.api("GET", f"{SNAPSHOTS}/snap-manual").json().get("status") or {}
+        return status.get("path") if status.get("state") == "COMPLETED" else None
+
+    path: str = wait_for("the savepoint", completed)
+    directory = plane.cluster_dir("snap") / "savepoints" / path.rstrip("/").rsplit("/", 1)[-1]
+    assert (directory / "_metadata").is_file()
+    labels = plane.api("GET", f"{SNAPSHOTS}/snap-manual").json()["metadata"]["labels"]
+    assert labels["snapshot.state"] == "COMPLETED"
+
+    assert plane.api("DELETE", f"{SNAPSHOTS}/snap-manual").status_code == 200
+    wait_for(
+        "the snapshot to go",
+        lambda: plane.api("GET", f"{SNAPSHOTS}/snap-manual").status_code == 404,
+    )
+    assert not directory.exists()
+    delete(plane, "snap")
+
+
+def test_a_short_run_of_random_faults_keeps_output_exactly_once(
+    control_plane: ControlPlane,
+) -> None:
+    """TaskManager, JobManager and control plane killed in turn; the chaos soak in
+    bench/chaos.py does the same for many rounds."""
+    plane = control_plane
+    create(plane, stateful_job("chaos", "last-state"))
+    job = plane.wait_running("chaos")
+    count = len(set(wait_output(plane, "chaos")))
+    checkpoints = plane.cluster_dir("chaos") / "checkpoints"
+    faults = [
+        lambda: kill_taskmanager(plane.home, "default", "chaos"),
+        lambda: kill_jobmanager(plane.home, "default", "chaos"),
+        lambda: plane.restart(kill=True),
+    ]
+    for fault in faults:
+        pattern = f"{job}/chk-*/_metadata"
+        wait_for("a retained checkpoint", lambda pattern=pattern: list(checkpoints.glob(pattern)))
+        fault()
+        job = plane.wait_running("chaos")
+        count = len(set(wait_output(plane, "chaos", more_than=count + 50)))
+        assert_exactly_once(output_ids(plane, "chaos"))
+    delete(plane, "chaos")

@@ -72,9 +72,9 @@ async def test_rollback_to_the_last_stable_spec(harness: ControllerHarness) -> N
     assert (await h.get(NAME)).status.lifecycle_state is Life.DEPLOYED
 
     h.clock.advance(301)  # past kubernetes.operator.deployment.readiness.timeout (5 min)
-    rolled = await h.reconcile_until(NAME, lambda r: r.status.lifecycle_state is Life.ROLLED_BACK)
+    await h.reconcile_until(NAME, lambda r: r.status.lifecycle_state is Life.ROLLED_BACK)
     assert "Rollback" in await h.reasons(NAME)
-    rolled = await h.reconcile_until(
+    await h.reconcile_until(
         NAME,
         lambda r: (
             r.status.job_status.state is FlinkJobState.RUNNING
