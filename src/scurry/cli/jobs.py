@@ -81,6 +81,7 @@ class Change:
     said: str
     patch: Callable[[Obj], Obj]  # the resource before -> the merge patch
     done: Callable[[Obj, Obj], bool]  # (the resource before, now) -> finished
+    needs_running: bool = False  # refused for a suspended job
 
 
 def _status(obj: Obj) -> dict[str, Any]:
@@ -120,6 +121,7 @@ RESTART = Change(
     "restart requested",
     _next_nonce,
     lambda before, now: _job_running(now) and _job_id(now) != _job_id(before),
+    needs_running=True,
 )
 
 
@@ -136,6 +138,8 @@ def change_job(
     client = Session.of(ctx).client()
     target, ns = job_target(kind, name), namespace_or_default(namespace)
     before = read_job(client, target, ns, change.verb)
+    if change.needs_running and before["spec"]["job"].get("state") == "suspended":
+        raise InvalidInput(f"{target.short} is suspended: `scurry resume {name}` starts it")
     after = client.patch(target.info, ns, name, change.patch(before))
     unchanged = after["metadata"].get("resourceVersion") == before["metadata"].get(
         "resourceVersion"
@@ -150,6 +154,8 @@ def _judge(change: Change, before: Obj, after: Obj, now: Obj) -> Probe:
     status = _status(now)
     job_state = (status.get("jobStatus") or {}).get("state") or "-"
     shown = f"{status.get('lifecycleState') or 'CREATED'} (job {job_state})"
+    if status.get("error"):
+        shown += f": {status['error']}"
     seen = (status.get("observedGeneration") or 0) >= (after["metadata"].get("generation") or 0)
     if seen and status.get("lifecycleState") == "FAILED":
         raise JobFailed(f"the job FAILED: {status.get('error') or 'no error recorded'}")

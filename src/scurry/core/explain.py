@@ -54,15 +54,23 @@ _IGNORED_NOTES = {
         "savepointRedeployNonce change"
     ),
     "job.savepointTriggerNonce": (
-        "savepointTriggerNonce (deprecated) asks FKO for a manual savepoint; "
-        "`scurry savepoint NAME` creates a FlinkStateSnapshot instead"
+        "savepointTriggerNonce (deprecated): a manual savepoint is taken while the job runs; "
+        "`scurry savepoint NAME` does the same"
     ),
     "job.checkpointTriggerNonce": (
-        "checkpointTriggerNonce (deprecated) asks FKO for a manual checkpoint; "
-        "`scurry checkpoint NAME` creates a FlinkStateSnapshot instead"
+        "checkpointTriggerNonce (deprecated): a manual checkpoint is taken while the job runs; "
+        "`scurry checkpoint NAME` does the same"
     ),
     "job.autoscalerResetNonce": "autoscalerResetNonce resets the autoscaler's history",
 }
+
+_ROLLBACK_NOTES = {
+    ReconciliationState.ROLLED_BACK: (
+        "rolled back: the last stable spec runs; the diff is against the spec rolled back from"
+    ),
+    ReconciliationState.ROLLING_BACK: "a rollback to the last stable spec is in progress",
+}
+_TRIGGERS = {"job.savepointTriggerNonce": "savepoint", "job.checkpointTriggerNonce": "checkpoint"}
 
 
 class Action(StrEnum):
@@ -239,6 +247,9 @@ def _context_notes(plan: ChangePlan, existing: FlinkDeployment | FlinkSessionJob
         )
     if status.error:
         plan.notes.append(f"status.error: {status.error}")
+    rollback = _ROLLBACK_NOTES.get(status.reconciliation_status.state)
+    if rollback:
+        plan.notes.append(rollback)
     for change in plan.changes:
         note = _IGNORED_NOTES.get(change.path)
         if change.type is DiffType.IGNORE and note:
@@ -271,7 +282,12 @@ def _first(action: Action, desired: AnySpec, session_job: bool) -> ChangePlan:
 
 
 def _unchanged(plan: ChangePlan) -> None:
-    if plan.changes:
+    """Only fields the controller records without touching the job (or a snapshot nonce)."""
+    triggers = [c for c in plan.changes if c.path in _TRIGGERS and c.new is not None]
+    if triggers:
+        plan.snapshot = Snapshot(_TRIGGERS[triggers[0].path])
+        plan.summary = f"no change to the job (a {plan.snapshot} is taken)"
+    elif plan.changes:
         count = len(plan.changes)
         plan.summary = f"no change to the job ({count} field(s) recorded without acting)"
     else:

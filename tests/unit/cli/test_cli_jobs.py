@@ -91,6 +91,18 @@ def test_restart_bumps_the_restart_nonce(scurry: Run, applied: LiveServer) -> No
     assert applied.get("basic")["spec"]["restartNonce"] == 2
 
 
+def test_a_suspended_job_is_resumed_not_restarted(scurry: Run, applied: LiveServer) -> None:
+    scurry("suspend", "basic")
+
+    result = scurry("restart", "basic")
+
+    assert result.code == InvalidInput.exit_code
+    assert result.err == (
+        "error: flinkdeployments/basic is suspended: `scurry resume basic` starts it\n"
+    )
+    assert "restartNonce" not in applied.get("basic")["spec"]
+
+
 def test_a_session_job(scurry: Run, live: LiveServer) -> None:
     scurry("apply", "-f", "-", stdin=manifest(session_job()))
 
@@ -142,12 +154,15 @@ def test_suspend_waits_until_suspended(scurry: Run, applied: LiveServer) -> None
 
 def test_a_stale_status_does_not_end_the_wait(scurry: Run, applied: LiveServer) -> None:
     """SUSPENDED for the previous generation is not the answer to this suspend."""
-    applied.set_status("basic", {"lifecycleState": "SUSPENDED", "observedGeneration": 1})
+    stale = {"lifecycleState": "SUSPENDED", "observedGeneration": 1, "error": "Invalid spec"}
+    applied.set_status("basic", stale)
 
     result = scurry("suspend", "basic", "--wait", "--timeout", "0.3")
 
     assert result.code == 1
-    assert result.err.startswith("error: timed out waiting for flinkdeployments/basic (now ")
+    assert result.err == (
+        "error: timed out waiting for flinkdeployments/basic (now SUSPENDED (job -): Invalid spec)\n"
+    )
 
 
 def test_resume_waits_for_a_running_job(scurry: Run, applied: LiveServer) -> None:

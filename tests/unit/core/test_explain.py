@@ -173,6 +173,17 @@ def test_ignored_changes_are_recorded_without_touching_the_job() -> None:
     assert "upgradeMode takes effect at the next upgrade" in plan.notes
 
 
+def test_a_trigger_nonce_takes_a_snapshot_of_the_running_job() -> None:
+    plan = plan_of(deployment(spec()), spec(job={"savepointTriggerNonce": 7}))
+
+    assert (plan.action, plan.stops_job, plan.snapshot) == (
+        Action.NONE,
+        False,
+        Snapshot.SAVEPOINT,
+    )
+    assert plan.summary == "no change to the job (a savepoint is taken)"
+
+
 def test_upgrade_lists_the_fields_that_cause_it() -> None:
     plan = plan_of(deployment(spec()), spec(job={"parallelism": 4}))
 
@@ -490,6 +501,17 @@ def test_the_recorded_restore_mode_is_not_a_user_change() -> None:
     plan = plan_of(deployment(recorded, stored=spec()), spec())
 
     assert (plan.action, plan.changes) == (Action.NONE, ())
+
+
+def test_after_a_rollback_the_diff_is_against_the_spec_rolled_back_from() -> None:
+    existing = deployment(spec(job={"parallelism": 3}), recon="ROLLED_BACK")
+
+    same = plan_of(existing, spec(job={"parallelism": 3}))
+    fixed = plan_of(existing, spec(job={"parallelism": 4}))
+
+    assert same.action is Action.NONE
+    assert fixed.action is Action.UPGRADE
+    assert any(note.startswith("rolled back: the last stable spec runs") for note in same.notes)
 
 
 def test_an_upgrade_in_progress_starts_the_job_with_the_new_spec() -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from seaweedkit import SeaweedS3, running_seaweed, weed_binary
+
+from scurry.testing.seaweed import SeaweedS3, running_seaweed, weed_binary
 
 
 @pytest.fixture(scope="module")

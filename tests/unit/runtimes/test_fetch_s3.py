@@ -10,10 +10,10 @@ from pathlib import Path
 
 import psutil
 import pytest
-from seaweedkit import SeaweedS3
 
 from scurry.errors import ArtifactError
 from scurry.runtimes.local.fetch import ArtifactFetcher, ArtifactUnavailable, S3Options
+from scurry.testing.seaweed import SeaweedS3
 
 JAR = b"PK\x03\x04" + hashlib.sha256(b"scurry").digest() * 4096  # ~128 KiB
 LOOPBACK = {"127.0.0.1", "::1"}
