@@ -65,6 +65,7 @@ def render(items: Sequence[Obj]) -> str:
     counts: dict[str, int] = {}
     for item in items:
         key = "refused" if not item.get("admitted", True) else str(item.get("action"))
+        key = "unchanged" if key == "none" else key
         counts[key] = counts.get(key, 0) + 1
     tally = ", ".join(f"{count} {action}" for action, count in counts.items())
     return "\n\n".join([*blocks, f"Plan: {tally}."])

@@ -21,7 +21,9 @@ COMMON_DEFAULTS: dict[str, str] = {
 # The local runtime runs on one machine: shorter reschedules, local artifact
 # schemes and loopback hosts allowed, and memory defaults when a manifest has none.
 LOCAL_OPERATOR_DEFAULTS: dict[str, str] = {
-    "kubernetes.operator.reconcile.interval": "10 s",
+    # The runtime wakes the controller when a process, TaskManager or job changes, so the
+    # periodic reconcile is a safety net, not the way changes are seen.
+    "kubernetes.operator.reconcile.interval": "30 s",
     "kubernetes.operator.observer.progress-check.interval": "2 s",
     "kubernetes.operator.observer.rest-ready.delay": "1 s",
     "kubernetes.operator.user.artifacts.allowed-schemes": "local,file,http,https,s3",

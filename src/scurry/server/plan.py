@@ -15,7 +15,8 @@ from fastapi import APIRouter, Request
 from scurry.bootstrap import Container
 from scurry.config.flinkconf import FlatConfig, flatten, overlay
 from scurry.core.clusterspec import effective_config
-from scurry.core.explain import ChangePlan, explain, explain_snapshot, facts_of
+from scurry.core.explain import ChangePlan, explain, facts_of
+from scurry.core.explain_snapshot import explain_snapshot
 from scurry.errors import NotFound, ValidationFailed
 from scurry.models.cluster import ClusterRef
 from scurry.models.manifest import load_manifests

@@ -161,7 +161,8 @@ def test_a_stale_status_does_not_end_the_wait(scurry: Run, applied: LiveServer) 
 
     assert result.code == 1
     assert result.err == (
-        "error: timed out waiting for flinkdeployments/basic (now SUSPENDED (job -): Invalid spec)\n"
+        "error: timed out waiting for flinkdeployments/basic "
+        "(now SUSPENDED (job -): Invalid spec)\n"
     )
 
 

@@ -14,9 +14,9 @@ from scurry.core.explain import (
     Snapshot,
     StatusFacts,
     explain,
-    explain_snapshot,
     facts_of,
 )
+from scurry.core.explain_snapshot import explain_snapshot
 from scurry.core.reconciled import serialize
 from scurry.core.upgrade import MSG_TERMINAL_UNKNOWN, Suspend
 from scurry.models.enums import DiffType, FlinkJobState, UpgradeMode
@@ -643,6 +643,15 @@ def test_snapshot_change_is_not_acted_on() -> None:
 # --- the plan agrees with the controller -------------------------------------------------
 
 
+def app(mode: str) -> dict[str, Any]:
+    return {
+        "apiVersion": "flink.apache.org/v1beta1",
+        "kind": "FlinkDeployment",
+        "metadata": {"name": "app"},
+        "spec": spec(job={"upgradeMode": mode}),
+    }
+
+
 @pytest.fixture
 async def harness() -> AsyncIterator[ControllerHarness]:
     store = await open_sql_store("sqlite://")
@@ -653,14 +662,7 @@ async def harness() -> AsyncIterator[ControllerHarness]:
 @pytest.mark.parametrize("mode", ["stateless", "savepoint", "last-state"])
 async def test_the_plan_is_what_the_controller_does(harness: ControllerHarness, mode: str) -> None:
     h = harness
-    await h.create(
-        {
-            "apiVersion": "flink.apache.org/v1beta1",
-            "kind": "FlinkDeployment",
-            "metadata": {"name": "app"},
-            "spec": spec(job={"upgradeMode": mode}),
-        }
-    )
+    await h.create(app(mode))
     first = await h.reconcile_until("app", lambda r: r.status.lifecycle_state == "STABLE")
     old_job = first.status.job_status.job_id
     assert old_job is not None
@@ -692,14 +694,7 @@ async def test_without_a_checkpoint_the_controller_takes_a_savepoint_as_the_plan
     harness: ControllerHarness,
 ) -> None:
     h = harness
-    await h.create(
-        {
-            "apiVersion": "flink.apache.org/v1beta1",
-            "kind": "FlinkDeployment",
-            "metadata": {"name": "app"},
-            "spec": spec(job={"upgradeMode": "last-state"}),
-        }
-    )
+    await h.create(app("last-state"))
     first = await h.reconcile_until("app", lambda r: r.status.lifecycle_state == "STABLE")
     fake = h.runtime.job(h.ref("app"))
     desired = spec(job={"upgradeMode": "last-state", "parallelism": 3})
@@ -710,3 +705,26 @@ async def test_without_a_checkpoint_the_controller_takes_a_savepoint_as_the_plan
 
     assert any("without one a savepoint is taken instead" in note for note in plan.notes)
     assert "stop_job" in fake.calls
+
+
+async def test_a_savepoint_redeploy_is_what_the_controller_does(harness: ControllerHarness) -> None:
+    h = harness
+    await h.create(app("savepoint"))
+    first = await h.reconcile_until("app", lambda r: r.status.lifecycle_state == "STABLE")
+    old_job = first.status.job_status.job_id
+    fake = h.runtime.job(h.ref("app"))
+    redeploy = {"savepointRedeployNonce": 1, "initialSavepointPath": SP}
+
+    plan = explain(first, FlinkDeploymentSpec.model_validate(spec(job=redeploy)))
+    await h.update_spec("app", lambda s: s["job"].update(redeploy))
+    after = await h.reconcile_until(
+        "app",
+        lambda r: r.status.lifecycle_state == "STABLE" and r.status.job_status.job_id != old_job,
+    )
+
+    job_id = after.status.job_status.job_id
+    assert job_id is not None
+    restored_from = h.runtime.job(h.ref("app")).jobs[job_id].request.get("savepointPath")
+    assert (plan.suspend, plan.restore_path) == (Suspend.DELETE, SP)
+    assert "stop_job" not in fake.calls
+    assert restored_from == SP

@@ -183,8 +183,8 @@ async def test_a_changed_file_is_used_at_once_and_a_broken_one_shows_in_healthz(
 
 
 async def test_admission_validates_against_the_scoped_defaults(server: ConfigApi) -> None:
-    # Rollbacks need HA (FKO's validator): turned on for one namespace only.
-    server.write_defaults(f"{NS}.team.kubernetes.operator.deployment.rollback.enabled: true\n")
+    # A forbidden key (FKO's validator) set as a default for one namespace only.
+    server.write_defaults(f"{NS}.team.kubernetes.cluster-id: x\n")
     body = deployment("bad")
 
     response = await server.client.post(f"{API}/team/flinkdeployments", json=body)
@@ -193,7 +193,7 @@ async def test_admission_validates_against_the_scoped_defaults(server: ConfigApi
     )
 
     assert response.status_code == 422, response.text
-    assert "HA must be enabled for rollback support." in response.text
+    assert "Forbidden Flink config key: kubernetes.cluster-id" in response.text
     assert elsewhere.status_code == 201, elsewhere.text
 
 

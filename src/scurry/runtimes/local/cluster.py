@@ -60,6 +60,7 @@ class LocalCluster:
         self.flink_api, self.artifacts, self.notify = flink_api, artifacts, notify
         self.children: dict[int, subprocess.Popen[bytes]] = {}
         self.registered_tms = 0
+        self.job_states: dict[str, str] = {}
         self._task: asyncio.Task[None] | None = None
         self._tm_restart_at: dict[int, float] = {}
         self._fetch_failures = 0
@@ -155,24 +156,34 @@ class LocalCluster:
                 del self.children[pid]
 
     async def _check_rest(self, api: FlinkApi) -> None:
-        """READY only once the REST API answers *and* says it is this cluster."""
+        """READY only once the REST API answers *and* says it is this cluster; then
+        watch what the controller would otherwise only see at its next reconcile."""
+        if self.state.jm_state is not JobManagerState.READY and not await self._verify(api):
+            return
         try:
-            config = await api.jobmanager_config()
             tms = await api.taskmanagers()
+            jobs = {job.jid: job.state for job in await api.jobs_overview()}
         except ScurryError:
             return
-        if config.get(launcher.IDENTITY_KEY) != self.spec.token:
-            return  # another cluster answers on our port while ours starts: not ours
-        registered = len(tms.taskmanagers)
-        if registered != self.registered_tms:
-            self.registered_tms = registered
-            self.notify()
+        changed = len(tms.taskmanagers) != self.registered_tms or jobs != self.job_states
+        self.registered_tms, self.job_states = len(tms.taskmanagers), jobs
         if self.state.jm_state is not JobManagerState.READY:
             self.state.jm_state = JobManagerState.READY
             with contextlib.suppress(ScurryError):
                 self.state.flink_revision = (await api.dashboard_config()).flink_revision
             self.save()
-            self.notify()
+            changed = True
+        if changed:
+            self.notify()  # a TaskManager came or went, a job changed state
+
+    async def _verify(self, api: FlinkApi) -> bool:
+        """The JobManager on our port carries our deploy id (another cluster may answer
+        there while ours is still binding)."""
+        try:
+            config = await api.jobmanager_config()
+        except ScurryError:
+            return False
+        return config.get(launcher.IDENTITY_KEY) == self.spec.token
 
     async def _job_manager_died(self, jm: ProcessRecord) -> None:
         reason = launcher.failure_reason(self.cdir.log_file("jobmanager"))
