@@ -155,6 +155,10 @@ class Runtime(Protocol):
         """Delete a savepoint's or checkpoint's files; False if they were already gone."""
         ...
 
+    async def check_savepoint(self, path: str) -> None:
+        """Raise `ArtifactError` when a savepoint to start from is known not to exist."""
+        ...
+
     async def check_job(
         self, jar_uri: str | None, entry_class: str | None, args: Sequence[str]
     ) -> None:

@@ -19,9 +19,11 @@ from scurry.core.deployment_step import (
 from scurry.core.savepoints import (
     MSG_SUSPENDED,
     follow_savepoint,
+    pending_snapshot,
     refuse,
     start_savepoint,
     upgrade_trigger,
+    wait_for_snapshot,
 )
 from scurry.core.snapshot_triggers import record_upgrade_snapshot
 from scurry.core.upgrade import (
@@ -58,6 +60,11 @@ def suspend_job(step: Step, spec: FlinkDeploymentSpec) -> None:
     assert spec.job is not None
     if upgrade_trigger(step.status) is not None:
         continue_savepoint(step, spec)
+        return
+    in_progress = sum(1 for s in step.obs.snapshots if s.state == "IN_PROGRESS")
+    pending = pending_snapshot(step, in_progress)
+    if pending is not None:
+        wait_for_snapshot(step, pending)
         return
     status = step.status
     choice = choose_upgrade(

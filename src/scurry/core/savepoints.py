@@ -147,3 +147,32 @@ def record_savepoint(
     info.savepoint_history = [*info.savepoint_history, savepoint]
     info.trigger_id, info.trigger_timestamp, info.trigger_type = None, None, None
     status.job_status.savepoint_info = info
+
+
+IGNORE_PENDING = "kubernetes.operator.job.upgrade.ignore-pending-savepoint"
+
+
+def pending_snapshot(step: JobStep, snapshots_in_progress: int) -> str | None:
+    """A manual or periodic snapshot still running: an upgrade waits for it (FKO),
+    unless `kubernetes.operator.job.upgrade.ignore-pending-savepoint` is set."""
+    if is_true(step.config_map, IGNORE_PENDING):
+        return None
+    info = step.status.job_status.savepoint_info
+    if (
+        info is not None
+        and info.trigger_id
+        and info.trigger_type is not SnapshotTriggerType.UPGRADE
+    ):
+        return f"savepoint {info.trigger_id}"
+    checkpoint = step.status.job_status.checkpoint_info
+    if checkpoint is not None and checkpoint.trigger_id:
+        return f"checkpoint {checkpoint.trigger_id}"
+    if snapshots_in_progress:
+        return f"{snapshots_in_progress} FlinkStateSnapshot(s) in progress"
+    return None
+
+
+def wait_for_snapshot(step: JobStep, pending: str) -> None:
+    message = f"The upgrade waits for the pending {pending} to complete"
+    step.plan.emit("Normal", "UpgradeWaiting", message)
+    step.plan.requeue(step.options.progress_check_interval)

@@ -34,9 +34,11 @@ from scurry.core.plan import CancelJob, FinalizerChange, Plan, SubmitJob
 from scurry.core.savepoints import (
     MSG_SUSPENDED,
     follow_savepoint,
+    pending_snapshot,
     refuse,
     start_savepoint,
     upgrade_trigger,
+    wait_for_snapshot,
 )
 from scurry.core.snapshot_triggers import (
     clean_history,
@@ -318,6 +320,11 @@ def _suspend(step: _Step, spec: FlinkSessionJobSpec) -> None:
         if location is not None:
             record_upgrade_snapshot(step, "FlinkSessionJob", location)
             _record_suspension(step, spec, UpgradeMode.SAVEPOINT, announce=False)
+        return
+    in_progress = sum(1 for s in step.obs.snapshots if s.state == "IN_PROGRESS")
+    pending = pending_snapshot(step, in_progress)
+    if pending is not None:
+        wait_for_snapshot(step, pending)
         return
     state_available = bool(step.obs.latest_checkpoint or status.job_status.upgrade_savepoint_path)
     choice = choose_upgrade(

@@ -78,7 +78,8 @@ async def _deployment_error(
         last = reconciled.spec if reconciled else None
     config = effective_config(defaults, resource.spec)
     error = validate_deployment(resource, config, last, control.validation)
-    return error or await _artifact_error(resource.spec.job, runtime, control)
+    starting = _starts_from_savepoint(resource.spec.job, existing)
+    return error or await _artifact_error(resource.spec.job, runtime, control, starting)
 
 
 async def _session_job_error(
@@ -111,16 +112,32 @@ async def _session_job_error(
         reconciled = deserialize(text.last_reconciled_spec, FlinkSessionJobSpec)
         last = reconciled.spec if reconciled else None
     error = validate_session_job(job, session, config, last, control.validation)
-    return error or await _artifact_error(job.spec.job, runtime, control)
+    starting = _starts_from_savepoint(job.spec.job, existing)
+    return error or await _artifact_error(job.spec.job, runtime, control, starting)
+
+
+def _starts_from_savepoint(job: JobSpec | None, existing: dict[str, Any] | None) -> bool:
+    """initialSavepointPath matters for a new resource or a changed path or redeploy nonce."""
+    if job is None or not job.initial_savepoint_path:
+        return False
+    if existing is None:
+        return True
+    before = JobSpec.model_validate((existing.get("spec") or {}).get("job") or {})
+    return (job.initial_savepoint_path, job.savepoint_redeploy_nonce) != (
+        before.initial_savepoint_path,
+        before.savepoint_redeploy_nonce,
+    )
 
 
 async def _artifact_error(
-    job: JobSpec | None, runtime: Runtime, control: ControlConfig
+    job: JobSpec | None, runtime: Runtime, control: ControlConfig, starting: bool
 ) -> str | None:
     if job is None or not control.validation.local:
         return None
     try:
         await runtime.check_job(job.jar_uri, job.entry_class, job.args)
+        if starting and job.initial_savepoint_path:
+            await runtime.check_savepoint(job.initial_savepoint_path)
     except ScurryError as exc:
         return exc.message
     return None

@@ -96,6 +96,10 @@ class FakeRuntime:
         self.disposed.append(path)
         return True
 
+    async def check_savepoint(self, path: str) -> None:
+        if path in self.missing_artifacts:
+            raise ArtifactError(f"savepoint {path} does not exist (no _metadata there)")
+
     async def check_job(
         self, jar_uri: str | None, entry_class: str | None, args: Sequence[str]
     ) -> None:

@@ -252,3 +252,28 @@ async def test_upgrade_savepoint_is_recorded_as_a_snapshot(harness: ControllerHa
     assert upgrade[0]["spec"]["savepoint"]["alreadyExists"] is True
     path = upgrade[0]["spec"]["savepoint"]["path"]
     assert path == (await h.get(NAME)).status.job_status.upgrade_savepoint_path
+
+
+async def test_an_upgrade_waits_for_a_pending_savepoint(harness: ControllerHarness) -> None:
+    h = harness
+    first = await running(h)
+    fake = h.runtime.job(h.ref(NAME))
+    fake.operation_polls = 3  # the manual savepoint takes a few polls
+    await h.create(snapshot("slow"))
+    await h.reconcile("slow", kind=SNAPSHOT)
+    assert (await get_snapshot(h, "slow")).status.state is SnapshotState.IN_PROGRESS
+    await h.update_spec(NAME, lambda spec: spec["job"].update(parallelism=2))
+    await h.reconcile(NAME)
+    waiting = await h.get(NAME)
+    assert waiting.status.job_status.job_id == first.status.job_status.job_id
+    assert "stop_job" not in fake.calls
+    assert "UpgradeWaiting" in await h.reasons(NAME)
+    await snapshot_until(h, "slow", SnapshotState.COMPLETED)
+    after = await h.reconcile_until(
+        NAME,
+        lambda r: (
+            r.status.job_status.job_id != first.status.job_status.job_id
+            and r.status.job_status.state is FlinkJobState.RUNNING
+        ),
+    )
+    assert after.status.error is None

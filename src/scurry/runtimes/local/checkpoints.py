@@ -60,3 +60,13 @@ def dispose(path: str) -> bool:
         raise InvalidInput(f"cannot dispose {path}: it is not a Flink snapshot (no _metadata)")
     shutil.rmtree(directory)
     return True
+
+
+def savepoint_exists(path: str) -> bool | None:
+    """Whether a local snapshot (its directory or its `_metadata`) exists; None if not local."""
+    location = local_path(path)
+    if location is None:
+        return None
+    return (location / "_metadata").is_file() or (
+        location.name == "_metadata" and location.is_file()
+    )

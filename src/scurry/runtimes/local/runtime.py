@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from scurry.errors import NotFound, RuntimeFailure
+from scurry.errors import ArtifactError, NotFound, RuntimeFailure
 from scurry.models.cluster import (
     ClusterObservation,
     ClusterRef,
@@ -126,6 +126,10 @@ class LocalRuntime:
 
     async def dispose_snapshot(self, path: str) -> bool:
         return await asyncio.to_thread(checkpoints.dispose, path)
+
+    async def check_savepoint(self, path: str) -> None:
+        if checkpoints.savepoint_exists(path) is False:
+            raise ArtifactError(f"savepoint {path} does not exist (no _metadata there)")
 
     async def check_job(
         self, jar_uri: str | None, entry_class: str | None, args: Sequence[str]
