@@ -169,13 +169,12 @@ def _reconcile_spec_change(
         restore_job(step, last, spec)
     else:
         recorded = tr.with_job_state(spec, JobState.SUSPENDED)
-        tr.deployed(
+        tr.stopped(
             step.status,
             recorded,
+            desired=JobState.SUSPENDED,
             generation=step.generation,
             now=step.now,
-            job_state=JobState.SUSPENDED,
-            first=False,
         )
         delete_leftover_cluster(step)
 

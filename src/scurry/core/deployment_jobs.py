@@ -103,19 +103,9 @@ def record_suspension(
     if announce and upgrade.suspend is not Suspend.NOTHING:
         step.plan.emit("Normal", "Suspended", MSG_SUSPENDED)
     recorded = tr.with_job_state(spec, JobState.SUSPENDED, upgrade_mode=upgrade.restore)
-    if spec.job.state is JobState.RUNNING:
-        tr.before_deployment(
-            step.status, recorded, generation=step.generation, now=step.now, first=False
-        )
-    else:
-        tr.deployed(
-            step.status,
-            recorded,
-            generation=step.generation,
-            now=step.now,
-            job_state=JobState.SUSPENDED,
-            first=False,
-        )
+    tr.stopped(
+        step.status, recorded, desired=spec.job.state, generation=step.generation, now=step.now
+    )
     after_cluster_deletion(step)
     delete_leftover_cluster(step)
     step.plan.requeue(step.options.progress_check_interval)

@@ -11,10 +11,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from scurry.config.flinkconf import flatten, overlay
+from scurry.config.flinkconf import flatten
 from scurry.core import lifecycle, reconciled
 from scurry.core import transitions as tr
-from scurry.core.clusterspec import effective_config
+from scurry.core.configs import session_job_config
 from scurry.core.jobstatus import (
     BUSY_STATES,
     check_stable,
@@ -101,14 +101,13 @@ class _Step:
         The defaults are those of the session cluster (its namespace and Flink version).
         """
         session = self.obs.session
-        version = session.spec.flink_version if session else None
-        defaults = self.config.defaults_for(
+        return session_job_config(
+            self.config,
             self.resource.metadata.namespace or "default",
-            version.value if version else None,
+            session.spec if session else None,
+            self.resource.spec,
             self.obs.runtime_defaults,
         )
-        base = effective_config(defaults, session.spec) if session else defaults
-        return overlay(base, flatten(self.resource.spec.flink_configuration))
 
     @property
     def status(self) -> FlinkSessionJobStatus:
@@ -297,13 +296,12 @@ def _reconcile_spec_change(
         _submit(step, recorded, savepoint=savepoint, first=first)
     else:
         recorded = tr.with_job_state(spec, JobState.SUSPENDED)
-        tr.deployed(
+        tr.stopped(
             step.status,
             recorded,
+            desired=JobState.SUSPENDED,
             generation=step.generation,
             now=step.now,
-            job_state=JobState.SUSPENDED,
-            first=False,
         )
         if step.job_alive():
             _cancel(step)
@@ -350,19 +348,9 @@ def _record_suspension(
     if announce:
         step.plan.emit("Normal", "Suspended", MSG_SUSPENDED)
     recorded = tr.with_job_state(spec, JobState.SUSPENDED, upgrade_mode=restore)
-    if spec.job.state is JobState.RUNNING:
-        tr.before_deployment(
-            step.status, recorded, generation=step.generation, now=step.now, first=False
-        )
-    else:
-        tr.deployed(
-            step.status,
-            recorded,
-            generation=step.generation,
-            now=step.now,
-            job_state=JobState.SUSPENDED,
-            first=False,
-        )
+    tr.stopped(
+        step.status, recorded, desired=spec.job.state, generation=step.generation, now=step.now
+    )
     if step.job_alive():
         _cancel(step)
     step.plan.requeue(step.options.progress_check_interval)

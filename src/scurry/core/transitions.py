@@ -88,6 +88,24 @@ def deployed(
         mark_stable(status)
 
 
+def stopped(
+    status: CommonStatus, recorded: SpecT, *, desired: JobState, generation: int, now: datetime
+) -> None:
+    """Record a job being stopped: toward a restart (UPGRADING, `desired` running) or
+    for good (DEPLOYED and suspended, which is stable by definition)."""
+    if desired is JobState.RUNNING:
+        before_deployment(status, recorded, generation=generation, now=now, first=False)
+    else:
+        deployed(
+            status,
+            recorded,
+            generation=generation,
+            now=now,
+            job_state=JobState.SUSPENDED,
+            first=False,
+        )
+
+
 def mark_stable(status: CommonStatus) -> None:
     recon = status.reconciliation_status
     recon.last_stable_spec = recon.last_reconciled_spec

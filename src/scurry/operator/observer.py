@@ -6,8 +6,8 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Any, TypeVar
 
-from scurry.config.flinkconf import flatten, overlay
-from scurry.core.clusterspec import effective_config
+from scurry.core.configs import checkpoint_dir as checkpoint_dir_of
+from scurry.core.configs import deployment_config, session_job_config
 from scurry.core.health import HealthSample
 from scurry.core.health import enabled as health_enabled
 from scurry.core.observation import (
@@ -22,7 +22,6 @@ from scurry.core.observation import (
 from scurry.core.reconciled import deserialize
 from scurry.core.sessionjob import SessionJobObservation
 from scurry.core.snapshot import SnapshotObservation
-from scurry.core.validation import CHECKPOINT_DIR_KEYS
 from scurry.errors import NotFound, ScurryError
 from scurry.models.cluster import ClusterRef
 from scurry.models.enums import FlinkJobState
@@ -146,18 +145,16 @@ def checkpoint_dir(
     text = resource.status.reconciliation_status.last_reconciled_spec
     last = deserialize(text, FlinkDeploymentSpec)
     spec = last.spec if last else resource.spec
-    version = spec.flink_version.value if spec.flink_version else None
-    defaults = control.defaults_for(resource.metadata.namespace, version, runtime_defaults)
-    config = effective_config(defaults, spec)
-    return next((config[key] for key in CHECKPOINT_DIR_KEYS if config.get(key)), None)
+    namespace = resource.metadata.namespace
+    return checkpoint_dir_of(deployment_config(control, namespace, spec, runtime_defaults))
 
 
 def _health_checked(
     resource: FlinkDeployment, control: ControlConfig, runtime_defaults: Mapping[str, str]
 ) -> bool:
-    version = resource.spec.flink_version.value if resource.spec.flink_version else None
-    defaults = control.defaults_for(resource.metadata.namespace, version, runtime_defaults)
-    return health_enabled(effective_config(defaults, resource.spec))
+    namespace = resource.metadata.namespace
+    config = deployment_config(control, namespace, resource.spec, runtime_defaults)
+    return health_enabled(config)
 
 
 async def _health(api: FlinkApi, job_id: str) -> HealthSample | None:
@@ -252,12 +249,10 @@ async def observe_session_job(
         )
     latest = None
     if job_id and session is not None:
-        version = session.spec.flink_version.value if session.spec.flink_version else None
-        defaults = control.defaults_for(namespace, version, runtime_defaults)
-        config = overlay(
-            effective_config(defaults, session.spec), flatten(resource.spec.flink_configuration)
+        config = session_job_config(
+            control, namespace, session.spec, resource.spec, runtime_defaults
         )
-        directory = next((config[key] for key in CHECKPOINT_DIR_KEYS if config.get(key)), None)
+        directory = checkpoint_dir_of(config)
         latest = await runtime.latest_checkpoint(directory, job_id) if directory else None
     return SessionJobObservation(
         session=session,
@@ -375,20 +370,13 @@ async def _target_config(
             )
         except NotFound:
             return cluster, {}
-        base = _deployment_config(session, control, runtime)
-        return cluster, overlay(base, flatten(job.spec.flink_configuration))
+        defaults = runtime.defaults(ClusterRef(namespace=namespace, name=cluster))
+        config = session_job_config(control, namespace, session.spec, job.spec, defaults)
+        return cluster, config
     deployment = FlinkDeployment.model_validate(target)
-    return deployment.metadata.name or "", _deployment_config(deployment, control, runtime)
-
-
-def _deployment_config(
-    deployment: FlinkDeployment, control: ControlConfig, runtime: Runtime
-) -> dict[str, str]:
-    meta = deployment.metadata
-    ref = ClusterRef(namespace=meta.namespace or "default", name=meta.name or "")
-    version = deployment.spec.flink_version.value if deployment.spec.flink_version else None
-    defaults = control.defaults_for(meta.namespace, version, runtime.defaults(ref))
-    return effective_config(defaults, deployment.spec)
+    name = deployment.metadata.name or ""
+    defaults = runtime.defaults(ClusterRef(namespace=namespace, name=name))
+    return name, deployment_config(control, namespace, deployment.spec, defaults)
 
 
 async def _snapshot_trigger(

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from scurry.config.flinkconf import flatten, overlay
-from scurry.core.clusterspec import effective_config
+from scurry.core.configs import deployment_config, session_job_config
 from scurry.core.observation import ControlConfig
 from scurry.core.reconciled import deserialize
 from scurry.core.snapshot import SnapshotObservation, validate_snapshot
@@ -66,17 +65,13 @@ async def _deployment_error(
     resource = FlinkDeployment.model_validate(obj)
     meta = resource.metadata
     ref = ClusterRef(namespace=meta.namespace or "default", name=meta.name or "")
-    version = resource.spec.flink_version
-    defaults = control.defaults_for(
-        ref.namespace, version.value if version else None, runtime.defaults(ref)
-    )
     last = None
     if existing is not None:
         status = FlinkDeployment.model_validate(existing).status
         text = status.reconciliation_status.last_reconciled_spec
         reconciled = deserialize(text, FlinkDeploymentSpec)
         last = reconciled.spec if reconciled else None
-    config = effective_config(defaults, resource.spec)
+    config = deployment_config(control, ref.namespace, resource.spec, runtime.defaults(ref))
     error = validate_deployment(resource, config, last, control.validation)
     starting = _starts_from_savepoint(resource.spec.job, existing)
     return error or await _artifact_error(resource.spec.job, runtime, control, starting)
@@ -98,14 +93,9 @@ async def _session_job_error(
         )
     except NotFound:
         session = None
-    version = session.spec.flink_version if session else None
-    defaults = control.defaults_for(
-        namespace,
-        version.value if version else None,
-        runtime.defaults(ClusterRef(namespace=namespace, name=target)),
-    )
-    base = effective_config(defaults, session.spec) if session else defaults
-    config = overlay(base, flatten(job.spec.flink_configuration))
+    defaults = runtime.defaults(ClusterRef(namespace=namespace, name=target))
+    spec = session.spec if session else None
+    config = session_job_config(control, namespace, spec, job.spec, defaults)
     last = None
     if existing is not None:
         text = FlinkSessionJob.model_validate(existing).status.reconciliation_status

@@ -13,8 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from scurry.bootstrap import Container
-from scurry.config.flinkconf import FlatConfig, flatten, overlay
-from scurry.core.clusterspec import effective_config
+from scurry.core.configs import deployment_config, session_job_config
 from scurry.core.explain import ChangePlan, explain, facts_of
 from scurry.core.explain_snapshot import explain_snapshot
 from scurry.errors import NotFound, ValidationFailed
@@ -106,35 +105,25 @@ async def _explain(container: Container, obj: Obj, existing: Obj | None) -> Chan
     if obj["kind"] == FLINK_DEPLOYMENT.kind:
         resource = FlinkDeployment.model_validate(obj)
         current = FlinkDeployment.model_validate(existing) if existing else None
-        config = _deployment_config(container, resource)
+        meta = resource.metadata
+        ref = ClusterRef(namespace=meta.namespace or "default", name=meta.name or "")
+        runtime = container.runtime.defaults(ref)
+        config = deployment_config(container.control, ref.namespace, resource.spec, runtime)
         return explain(current, resource.spec, None, config)
     if obj["kind"] == FLINK_SESSION_JOB.kind:
         job = FlinkSessionJob.model_validate(obj)
         stored = FlinkSessionJob.model_validate(existing) if existing else None
         session = await _session(container, job)
         facts = facts_of(stored, session) if stored else None
-        base = _deployment_config(container, session) if session else _defaults(container, job)
-        config = overlay(base, flatten(job.spec.flink_configuration))
+        namespace = job.metadata.namespace or "default"
+        target = ClusterRef(namespace=namespace, name=job.spec.deployment_name or "")
+        runtime = container.runtime.defaults(target)
+        spec = session.spec if session else None
+        config = session_job_config(container.control, namespace, spec, job.spec, runtime)
         return explain(stored, job.spec, facts, config)
     snapshot = FlinkStateSnapshot.model_validate(obj)
     before = FlinkStateSnapshot.model_validate(existing) if existing else None
     return explain_snapshot(before, snapshot.spec)
-
-
-def _deployment_config(container: Container, resource: FlinkDeployment) -> FlatConfig:
-    meta, version = resource.metadata, resource.spec.flink_version
-    ref = ClusterRef(namespace=meta.namespace or "default", name=meta.name or "")
-    defaults = container.control.defaults_for(
-        ref.namespace, version.value if version else None, container.runtime.defaults(ref)
-    )
-    return effective_config(defaults, resource.spec)
-
-
-def _defaults(container: Container, job: FlinkSessionJob) -> FlatConfig:
-    """A session job's defaults when its session cluster is not there (yet)."""
-    namespace, target = job.metadata.namespace or "default", job.spec.deployment_name or ""
-    runtime = container.runtime.defaults(ClusterRef(namespace=namespace, name=target))
-    return container.control.defaults_for(namespace, None, runtime)
 
 
 async def _session(container: Container, job: FlinkSessionJob) -> FlinkDeployment | None:
