@@ -1,4 +1,4 @@
-"""Shared fixtures: paths to the reference material the contract tests read."""
+"""Shared fixtures: the reference material the contract tests read."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
-REFERENCE = REPO.parent / "shared" / "reference"
+from referencekit import reference_dir
 
 
 @pytest.fixture(scope="session")
 def reference() -> Path:
-    if not REFERENCE.is_dir():
-        pytest.skip(f"reference material not found at {REFERENCE}")
-    return REFERENCE
+    found = reference_dir()
+    if found is None:
+        pytest.skip("reference material not found (set SCURRY_REFERENCE)")
+    return found

@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 import functools
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -22,6 +21,7 @@ from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 from pydantic import BaseModel, ValidationError
 
+from referencekit import reference_path
 from scurry.config.defaults import profile_defaults
 from scurry.config.flinkconf import flatten
 from scurry.core.clusterspec import effective_config
@@ -54,7 +54,7 @@ if not _hypothesis_jsonschema_works():  # pragma: no cover - environment check
         pytrace=False,
     )
 
-CRDS = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "fko-crds"
+CRDS = reference_path("fko-crds")
 KINDS = {
     "FlinkDeployment": ("flinkdeployments", FlinkDeploymentSpec, FlinkDeploymentStatus),
     "FlinkSessionJob": ("flinksessionjobs", FlinkSessionJobSpec, FlinkSessionJobStatus),

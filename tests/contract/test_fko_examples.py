@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
+from referencekit import reference_path
 from scurry.config.defaults import profile_defaults
 from scurry.config.flinkconf import flatten
 from scurry.core.clusterspec import effective_config
@@ -31,7 +32,7 @@ UNKNOWN = "unknownField"  # the unknown field FKO's *-with-unknown-fields fixtur
 OPAQUE = ("podTemplate", "ingress", "logConfiguration", "flinkConfiguration")
 API_TESTS = Path("flink-kubernetes-operator-api/src/test/resources")
 
-_ROOT = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "fko-examples"
+_ROOT = reference_path("fko-examples")
 EXAMPLES = (
     sorted(str(p.relative_to(_ROOT)) for p in _ROOT.rglob("*.yaml")) if _ROOT.is_dir() else []
 )
