@@ -84,6 +84,15 @@ def exactly_once(output: Path, more_than: int = 0) -> tuple[int, str | None]:
     return report.count, None
 
 
+def checked(label: str, took: float, output: Path, count: int, problems: list[str]) -> int:
+    """After a timed event: wait for 100 more committed ids, check them, print one line."""
+    count, violation = exactly_once(output, count + 100)
+    if violation:
+        problems.append(f"{label}: {violation}")
+    print(f"{label}: {took:.1f}s, {count} ids, {violation or 'exactly-once'}", flush=True)
+    return count
+
+
 def median_line(label: str, values: list[float]) -> str:
     shown = ", ".join(f"{v:.1f}" for v in values)
     return f"{label}: median {statistics.median(values):.1f}s  ({shown})"
@@ -155,6 +164,11 @@ class ControlPlane:
         response = self.api("PATCH", f"{PLURAL}/{name}", json={"spec": spec}, headers=MERGE)
         if response.status_code != 200:
             raise SystemExit(f"patching {name}: {response.text}")
+
+    def delete(self, name: str) -> None:
+        """Delete a FlinkDeployment and wait until it is gone (its cluster stopped)."""
+        self.api("DELETE", f"{PLURAL}/{name}")
+        poll(f"{name} to go", lambda: self.api("GET", f"{PLURAL}/{name}").status_code == 404, WAIT)
 
     def resource(self, name: str) -> dict[str, Any]:
         response = self.api("GET", f"{PLURAL}/{name}")

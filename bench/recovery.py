@@ -8,9 +8,10 @@ JobManager: the floor is what a human does without HA (kill the TaskManagers, st
 a new JobManager and TaskManager, upload the jar, resubmit from the highest retained
 `chk-N` with `_metadata`); measured is scurry's unattended recovery after
 `kill_jobmanager`. Both are timed from the kill until a new job runs all its tasks.
-Floors and scurry's clusters run the same Flink configuration (scurry's local
-defaults: heartbeat 2 s/10 s, exponential-delay restarts, retained checkpoints).
-Committed output is checked for exactly-once after every recovery.
+Both run the same Flink configuration (scurry's local defaults: heartbeat 2 s/10 s,
+exponential-delay restarts, retained checkpoints). Each round runs the floor on a
+fresh cluster, then scurry on a fresh deployment (one cluster at a time; scurry's
+server stays up). Committed output is checked for exactly-once after every recovery.
 
     .venv/bin/python bench/recovery.py --rounds 1
 """
@@ -28,6 +29,7 @@ from benchkit import (
     MEMORY,
     WAIT,
     ControlPlane,
+    checked,
     deployment,
     exactly_once,
     floor_args,
@@ -38,16 +40,6 @@ from benchkit import (
 from scurry.testing.faults import kill_jobmanager, kill_taskmanager
 
 NAME = "recovery"
-Times = dict[str, list[float]]
-
-
-def check(label: str, took: list[float], output: Path, count: int, problems: list[str]) -> int:
-    """Wait for more committed output after a recovery, check it, print one line."""
-    count, violation = exactly_once(output, count + 100)
-    if violation:
-        problems.append(f"{label}: {violation}")
-    print(f"{label}: {took[-1]:.1f}s, {count} ids, {violation or 'exactly-once'}", flush=True)
-    return count
 
 
 def checkpoint_of(checkpoints: Path, job_id: str) -> Path:
@@ -60,98 +52,103 @@ def checkpoint_of(checkpoints: Path, job_id: str) -> Path:
     return found
 
 
-def floor_tm_kill(cluster: BareCluster, job_id: str) -> float:
-    """kill -9 the TaskManager and start a new one at once; Flink restarts the job."""
-    checkpoint_of(cluster.checkpoints, job_id)
-    kill_ms, started = time.time() * 1000, time.monotonic()
-    cluster.kill(cluster.tms[0])
-    cluster.start("tm")
-    poll("the job to restart", lambda: all_tasks_running(cluster.rest, job_id, kill_ms), WAIT)
-    return time.monotonic() - started
+class Floor:
+    """The job on a hand-started session cluster, recovered by hand."""
 
+    def __init__(self, workdir: Path) -> None:
+        workdir.mkdir()
+        self.cluster = BareCluster(workdir, {**MEMORY, **FLINK_CONFIG}, stateful=True)
+        self.output, self.args = workdir / "output", floor_args(workdir)
 
-def floor_jm_kill(cluster: BareCluster, job_id: str, args: list[str]) -> tuple[float, str]:
-    """kill -9 the JobManager; by hand: kill the TMs, new JM + TM, resubmit from chk-N."""
-    checkpoint_of(cluster.checkpoints, job_id)
-    started = time.monotonic()
-    assert cluster.jm is not None
-    for proc in [cluster.jm, *cluster.tms]:
-        cluster.kill(proc)
-    cluster.start("jm")
-    cluster.start("tm")
-    cluster.wait_rest()
-    chk = latest_checkpoint(cluster.checkpoints, job_id)
-    assert chk is not None
-    new = cluster.submit(cluster.upload_jar(), args, chk.as_uri())
-    poll("the resubmitted job", lambda: all_tasks_running(cluster.rest, new), WAIT)
-    took = time.monotonic() - started
-    print(f"floor JM kill: resubmitted from {job_id}/{chk.name}")
-    return took, new
-
-
-def floor(workdir: Path, rounds: int, times: Times, problems: list[str]) -> None:
-    workdir.mkdir()
-    cluster = BareCluster(workdir, {**MEMORY, **FLINK_CONFIG}, stateful=True)
-    output, args = workdir / "output", floor_args(workdir)
-    try:
+    def start(self) -> None:
+        cluster = self.cluster
         cluster.start("jm")
         cluster.start("tm")
         cluster.wait_rest()
-        job_id = cluster.submit(cluster.upload_jar(), args)
-        poll("the floor job", lambda: all_tasks_running(cluster.rest, job_id), WAIT)
-        count, _ = exactly_once(output)
-        for round_ in range(1, rounds + 1):
-            times["floor-tm"].append(floor_tm_kill(cluster, job_id))
-            count = check(f"floor TM kill {round_}", times["floor-tm"], output, count, problems)
-            took, job_id = floor_jm_kill(cluster, job_id, args)
-            times["floor-jm"].append(took)
-            count = check(f"floor JM kill {round_}", times["floor-jm"], output, count, problems)
-    finally:
-        cluster.close()
+        self.job_id = cluster.submit(cluster.upload_jar(), self.args)
+        poll("the floor job", lambda: all_tasks_running(cluster.rest, self.job_id), WAIT)
+        self.count, _ = exactly_once(self.output)
+
+    def tm_kill(self) -> float:
+        """kill -9 the TaskManager and start a new one at once; Flink restarts the job."""
+        cluster, job_id = self.cluster, self.job_id
+        checkpoint_of(cluster.checkpoints, job_id)
+        kill_ms, started = time.time() * 1000, time.monotonic()
+        cluster.kill(cluster.tms[0])
+        cluster.start("tm")
+        poll("the job to restart", lambda: all_tasks_running(cluster.rest, job_id, kill_ms), WAIT)
+        return time.monotonic() - started
+
+    def jm_kill(self) -> float:
+        """kill -9 the JobManager; by hand: kill the TMs, new JM + TM, resubmit from chk-N."""
+        cluster, old = self.cluster, self.job_id
+        checkpoint_of(cluster.checkpoints, old)
+        started = time.monotonic()
+        assert cluster.jm is not None
+        for proc in [cluster.jm, *cluster.tms]:
+            cluster.kill(proc)
+        cluster.start("jm")
+        cluster.start("tm")
+        cluster.wait_rest()
+        chk = latest_checkpoint(cluster.checkpoints, old)
+        assert chk is not None
+        self.job_id = cluster.submit(cluster.upload_jar(), self.args, chk.as_uri())
+        poll("the resubmitted job", lambda: all_tasks_running(cluster.rest, self.job_id), WAIT)
+        took = time.monotonic() - started
+        print(f"floor JM kill: resubmitted from {old}/{chk.name}")
+        return took
 
 
-def scurry_tm_kill(plane: ControlPlane, job_id: str) -> float:
-    """kill -9 the TaskManager; scurry starts another, Flink restarts the same job."""
-    checkpoint_of(plane.cluster_dir(NAME) / "checkpoints", job_id)
-    kill_ms, started = time.time() * 1000, time.monotonic()
-    kill_taskmanager(plane.home, "default", NAME)
-    restarted = lambda: all_tasks_running(plane.rest(NAME), job_id, kill_ms)  # noqa: E731
-    poll("the job to restart", restarted, WAIT)
-    took = time.monotonic() - started
-    poll("scurry to report it", lambda: plane.reports_running(NAME, job_id), WAIT)
-    return took
+class Scurry:
+    """The same job as a FlinkDeployment (upgradeMode last-state) on a control plane."""
+
+    def __init__(self, plane: ControlPlane, name: str) -> None:
+        self.plane, self.name = plane, name
+        self.output = plane.cluster_dir(name) / "output"
+        self.checkpoints = plane.cluster_dir(name) / "checkpoints"
+        self.problems: list[str] = []
+
+    def start(self) -> None:
+        self.plane.create(deployment(self.name, "last-state"))
+        self.job_id = poll("the scurry job", lambda: self.plane.flink_running(self.name), WAIT)
+        self.count, _ = exactly_once(self.output)
+
+    def tm_kill(self) -> float:
+        """kill -9 the TaskManager; scurry starts another, Flink restarts the same job."""
+        plane, job_id, name = self.plane, self.job_id, self.name
+        checkpoint_of(self.checkpoints, job_id)
+        kill_ms, started = time.time() * 1000, time.monotonic()
+        kill_taskmanager(plane.home, "default", name)
+        poll("the job to restart", lambda: all_tasks_running(plane.rest(name), job_id, kill_ms))
+        took = time.monotonic() - started
+        poll("scurry to report it", lambda: plane.reports_running(name, job_id), WAIT)
+        return took
+
+    def jm_kill(self) -> float:
+        """kill -9 the JobManager; scurry recovers the job from its latest checkpoint."""
+        plane, old, name = self.plane, self.job_id, self.name
+        checkpoint_of(self.checkpoints, old)
+        started = time.monotonic()
+        kill_jobmanager(plane.home, "default", name)
+        self.job_id = poll("the recovered job", lambda: plane.flink_running(name, old), WAIT)
+        took = time.monotonic() - started
+        restored = restored_from(plane.rest(name), self.job_id)
+        print(f"scurry JM kill: recovered from {'/'.join(restored.rsplit('/', 2)[-2:])}")
+        if f"/{old}/chk-" not in restored:
+            self.problems.append(f"scurry JM kill: restored from {restored!r}, not a checkpoint")
+        poll("scurry to report it", lambda: plane.reports_running(name, self.job_id), WAIT)
+        return took
 
 
-def scurry_jm_kill(plane: ControlPlane, job_id: str, problems: list[str]) -> tuple[float, str]:
-    """kill -9 the JobManager; scurry recovers the job from its latest checkpoint."""
-    checkpoint_of(plane.cluster_dir(NAME) / "checkpoints", job_id)
-    started = time.monotonic()
-    kill_jobmanager(plane.home, "default", NAME)
-    new = poll("the recovered job", lambda: plane.flink_running(NAME, job_id), WAIT)
-    took = time.monotonic() - started
-    restored = restored_from(plane.rest(NAME), new)
-    print(f"scurry JM kill: recovered from {'/'.join(restored.rsplit('/', 2)[-2:])}")
-    if f"/{job_id}/chk-" not in restored:
-        problems.append(f"scurry JM kill: restored from {restored!r}, not a checkpoint")
-    poll("scurry to report it", lambda: plane.reports_running(NAME, new), WAIT)
-    return took, new
-
-
-def measured(home: Path, rounds: int, times: Times, problems: list[str]) -> None:
-    plane = ControlPlane(home)
-    output = plane.cluster_dir(NAME) / "output"
-    try:
-        plane.create(deployment(NAME, "last-state"))
-        job_id = poll("the scurry job", lambda: plane.flink_running(NAME), WAIT)
-        count, _ = exactly_once(output)
-        for round_ in range(1, rounds + 1):
-            times["scurry-tm"].append(scurry_tm_kill(plane, job_id))
-            count = check(f"scurry TM kill {round_}", times["scurry-tm"], output, count, problems)
-            took, job_id = scurry_jm_kill(plane, job_id, problems)
-            times["scurry-jm"].append(took)
-            count = check(f"scurry JM kill {round_}", times["scurry-jm"], output, count, problems)
-    finally:
-        plane.close()
+def faults(
+    side: Floor | Scurry, label: str, times: dict[str, list[float]], problems: list[str]
+) -> None:
+    """A TaskManager kill, then a JobManager kill, each checked for exactly-once after."""
+    kind = label.split()[0]
+    for fault, kill in (("TM", side.tm_kill), ("JM", side.jm_kill)):
+        took = kill()
+        times.setdefault(f"{kind} {fault}", []).append(took)
+        side.count = checked(f"{label}: {fault} kill", took, side.output, side.count, problems)
 
 
 def main() -> None:
@@ -159,17 +156,31 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1)
     args = parser.parse_args()
     problems: list[str] = []
-    times: Times = {key: [] for key in ("floor-tm", "scurry-tm", "floor-jm", "scurry-jm")}
+    times: dict[str, list[float]] = {}
     with workspace("scurry-bench-recovery-") as root:
-        floor(root / "floor", args.rounds, times, problems)
-        measured(root / "home", args.rounds, times, problems)
-        for fault, what in (("tm", "TaskManager"), ("jm", "JobManager")):
-            floors, ours = times[f"floor-{fault}"], times[f"scurry-{fault}"]
+        plane = ControlPlane(root / "home")
+        try:
+            for round_ in range(1, args.rounds + 1):
+                floor = Floor(root / f"floor-{round_}")
+                try:
+                    floor.start()
+                    faults(floor, f"floor round {round_}", times, problems)
+                finally:
+                    floor.cluster.close()
+                ours = Scurry(plane, f"{NAME}-{round_}")
+                ours.start()
+                faults(ours, f"scurry round {round_}", times, problems)
+                problems += ours.problems
+                plane.delete(ours.name)
+        finally:
+            plane.close()
+        for fault, what in (("TM", "TaskManager"), ("JM", "JobManager")):
+            floors, measured = times[f"floor {fault}"], times[f"scurry {fault}"]
             print(median_line(f"{what} kill -9, bare Flink -> RUNNING", floors))
-            print(median_line(f"{what} kill -9, scurry     -> RUNNING", ours))
-            ratio = statistics.median(ours) / statistics.median(floors)
-            print(f"{what} ratio scurry / floor: {ratio:.2f}")
-        print("exactly-once: " + ("; ".join(problems) if problems else "held after every fault"))
+            print(median_line(f"{what} kill -9, scurry     -> RUNNING", measured))
+            ratio = statistics.median(measured) / statistics.median(floors)
+            print(f"{what} ratio scurry / floor (medians): {ratio:.2f}")
+        print("checks: " + ("; ".join(problems) if problems else "exactly-once after every fault"))
         if problems:
             raise SystemExit(1)
 

@@ -96,7 +96,9 @@ class ControlPlane:
         return elapsed
 
     def close(self) -> None:
-        self.scurry("down", "--all")
+        # Not `scurry down --all`: it waits for the server to exit, but the server is our
+        # child and stays a zombie until we reap it, so `down` fails after 30 s + SIGKILL.
+        httpx.post(f"{self.url}/admin/stop-clusters", timeout=120)
         self.proc.terminate()
         self.proc.wait(timeout=60)
 

@@ -7,9 +7,11 @@ polled until the savepoint is COMPLETED, then the same job resubmitted from it
 tasks run. Measured: a FlinkDeployment with upgradeMode savepoint whose spec is
 changed (a merge-PATCH of restartNonce, what `scurry apply` of a changed manifest
 sends), timed from the PATCH until Flink runs all tasks of the new job. Both use the
-same Flink configuration. After every upgrade the committed output is checked for
-exactly-once (no duplicates, no gaps at parallelism 1). Prints medians and the ratio;
-exits non-zero if an exactly-once check fails.
+same Flink configuration. Rounds alternate floor and scurry, each on a fresh cluster
+(the other side's is gone by then; scurry's server stays up). After every upgrade
+the committed output is checked for exactly-once (no duplicates, no gaps at
+parallelism 1). Prints the steps of each upgrade, medians and the ratio; exits
+non-zero if a check fails.
 
     .venv/bin/python bench/upgrade.py --rounds 3
 """
@@ -28,6 +30,7 @@ from benchkit import (
     MEMORY,
     WAIT,
     ControlPlane,
+    checked,
     deployment,
     exactly_once,
     floor_args,
@@ -36,76 +39,68 @@ from benchkit import (
 )
 
 NAME = "upgrade"
+Marks = dict[str, float]
 
 
-def floor_rounds(workdir: Path, rounds: int, problems: list[str]) -> list[float]:
-    """Manual stop-with-savepoint + resubmit on one hand-started session cluster."""
-    workdir.mkdir()
-    cluster = BareCluster(workdir, {**MEMORY, **FLINK_CONFIG}, stateful=True)
-    output, times = workdir / "output", []
-    try:
-        cluster.start("jm")
-        cluster.start("tm")
-        cluster.wait_rest()
-        jar_id = cluster.upload_jar()
-        args = floor_args(workdir)
-        job_id = cluster.submit(jar_id, args)
-        poll("the floor job", lambda: all_tasks_running(cluster.rest, job_id), WAIT)
-        count, _ = exactly_once(output)
-        for round_ in range(1, rounds + 1):
-            started = time.monotonic()
-            savepoint = cluster.stop_with_savepoint(job_id)
-            marks = {"stop": 0.0, "savepoint": time.monotonic() - started}
-            job_id = cluster.submit(jar_id, args, savepoint)
-            marks["submitted"] = time.monotonic() - started
-            poll("the restored job", lambda j=job_id: all_tasks_running(cluster.rest, j), WAIT)
-            times.append(time.monotonic() - started)
-            print(f"floor round {round_} steps: {steps(marks)}")
-            restored = restored_from(cluster.rest, job_id)
-            count, violation = exactly_once(output, count + 100)
-            note(f"floor round {round_}", times[-1], restored, count, violation, problems)
-    finally:
-        cluster.close()
-    return times
+class Floor:
+    """The job on a hand-started session cluster, upgraded by hand."""
+
+    def __init__(self, workdir: Path) -> None:
+        workdir.mkdir()
+        self.cluster = BareCluster(workdir, {**MEMORY, **FLINK_CONFIG}, stateful=True)
+        self.output, self.args = workdir / "output", floor_args(workdir)
+
+    def start(self) -> None:
+        self.cluster.start("jm")
+        self.cluster.start("tm")
+        self.cluster.wait_rest()
+        self.jar_id = self.cluster.upload_jar()
+        self.job_id = self.cluster.submit(self.jar_id, self.args)
+        poll("the floor job", lambda: all_tasks_running(self.cluster.rest, self.job_id), WAIT)
+        self.count, _ = exactly_once(self.output)
+
+    def upgrade(self) -> tuple[float, Marks, str]:
+        """Stop with a savepoint, resubmit from it: (seconds, step marks, restored from)."""
+        started = time.monotonic()
+        savepoint = self.cluster.stop_with_savepoint(self.job_id)
+        marks = {"stop": 0.0, "savepoint": time.monotonic() - started}
+        self.job_id = self.cluster.submit(self.jar_id, self.args, savepoint)
+        marks["submitted"] = time.monotonic() - started
+        poll("the restored job", lambda: all_tasks_running(self.cluster.rest, self.job_id), WAIT)
+        return time.monotonic() - started, marks, restored_from(self.cluster.rest, self.job_id)
 
 
-def scurry_rounds(home: Path, rounds: int, problems: list[str]) -> list[float]:
-    """The same upgrade through scurry: change the spec, wait for the new job to run."""
-    plane = ControlPlane(home)
-    output, times = plane.cluster_dir(NAME) / "output", []
-    try:
-        plane.create(deployment(NAME, "savepoint"))
-        job_id = poll("the scurry job", lambda: plane.flink_running(NAME), WAIT)
-        count, _ = exactly_once(output)
-        for round_ in range(1, rounds + 1):
-            took, job_id, marks = upgrade(plane, job_id, round_)
-            times.append(took)
-            print(f"scurry round {round_} steps: {steps(marks)}")
-            restored = restored_from(plane.rest(NAME), job_id)
-            poll("scurry to report it", lambda j=job_id: plane.reports_running(NAME, j), WAIT)
-            status = plane.status(NAME)
-            recorded = status["jobStatus"].get("upgradeSavepointPath", "")
-            if not recorded or last_part(restored) != last_part(recorded):
-                problems.append(f"round {round_}: restored {restored!r}, recorded {recorded!r}")
-            count, violation = exactly_once(output, count + 100)
-            note(f"scurry round {round_}", times[-1], restored, count, violation, problems)
-    finally:
-        plane.close()
-    return times
+class Scurry:
+    """The same job as a FlinkDeployment (upgradeMode savepoint) on a control plane."""
+
+    def __init__(self, plane: ControlPlane, name: str) -> None:
+        self.plane, self.name = plane, name
+        self.output = plane.cluster_dir(name) / "output"
+
+    def start(self) -> None:
+        self.plane.create(deployment(self.name, "savepoint"))
+        self.job_id = poll("the scurry job", lambda: self.plane.flink_running(self.name), WAIT)
+        self.count, _ = exactly_once(self.output)
+
+    def upgrade(self) -> tuple[float, Marks, str]:
+        """PATCH a new restartNonce: (seconds until the new job runs, step marks, restored)."""
+        old, plane, name = self.job_id, self.plane, self.name
+        started, marks = time.monotonic(), {"PATCH": 0.0}
+        plane.patch(name, {"restartNonce": 1})
+        self.job_id = poll("the upgraded job", lambda: progress(plane, name, old, started, marks))
+        took = time.monotonic() - started
+        restored = restored_from(plane.rest(name), self.job_id)
+        poll("scurry to report it", lambda: plane.reports_running(name, self.job_id), WAIT)
+        recorded = plane.status(name)["jobStatus"].get("upgradeSavepointPath") or ""
+        if last_part(restored) != last_part(recorded):
+            marks["MISMATCH: status says " + last_part(recorded)] = took
+        return took, marks, restored
 
 
-def upgrade(plane: ControlPlane, job_id: str, nonce: int) -> tuple[float, str, dict[str, float]]:
-    """PATCH a new restartNonce; (seconds until the new job runs, its id, step marks)."""
-    started, marks = time.monotonic(), {"PATCH": 0.0}
-    plane.patch(NAME, {"restartNonce": nonce})
-    new = poll("the upgraded job", lambda: progress(plane, job_id, started, marks), WAIT)
-    return time.monotonic() - started, new, marks
-
-
-def progress(plane: ControlPlane, old_job: str, started: float, marks: dict[str, float]) -> Any:
+def progress(plane: ControlPlane, name: str, old_job: str, started: float, marks: Marks) -> Any:
     """One poll of an upgrade: note when each of its steps is first seen; the new job
     id once Flink runs all its tasks."""
-    status, record = plane.status(NAME), plane.record(NAME)
+    status, record = plane.status(name), plane.record(name)
     now = time.monotonic() - started
     new_cluster = record["spec"]["job"]["job_id"] != old_job
     if (status.get("reconciliationStatus") or {}).get("state") == "UPGRADING" or new_cluster:
@@ -116,26 +111,23 @@ def progress(plane: ControlPlane, old_job: str, started: float, marks: dict[str,
         marks.setdefault("JM ready", now)
     if new_cluster and record["submission"] == "SUBMITTED":
         marks.setdefault("submitted", now)
-    return plane.flink_running(NAME, old_job)
-
-
-def steps(marks: dict[str, float]) -> str:
-    return ", ".join(f"{name} +{at:.1f}s" for name, at in sorted(marks.items(), key=lambda m: m[1]))
+    return plane.flink_running(name, old_job)
 
 
 def last_part(path: str) -> str:
     return path.rstrip("/").rsplit("/", 1)[-1]
 
 
-def note(
-    label: str, took: float, restored: str, count: int, violation: str | None, problems: list[str]
-) -> None:
-    if "savepoint-" not in restored:
-        problems.append(f"{label}: not restored from a savepoint ({restored!r})")
-    if violation:
-        problems.append(f"{label}: {violation}")
-    verdict = violation or "exactly-once"
-    print(f"{label}: {took:.1f}s, from {last_part(restored)}, {count} ids, {verdict}")
+def one_round(label: str, side: Floor | Scurry, problems: list[str]) -> float:
+    took, marks, restored = side.upgrade()
+    steps = ", ".join(
+        f"{name} +{at:.1f}s" for name, at in sorted(marks.items(), key=lambda m: m[1])
+    )
+    print(f"{label} steps: {steps}; restored from {last_part(restored)}")
+    if "savepoint-" not in restored or any(name.startswith("MISMATCH") for name in marks):
+        problems.append(f"{label}: not restored from its upgrade savepoint ({restored!r})")
+    side.count = checked(label, took, side.output, side.count, problems)
+    return took
 
 
 def main() -> None:
@@ -143,14 +135,28 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     problems: list[str] = []
+    floors, measured = [], []
     with workspace("scurry-bench-upgrade-") as root:
-        floors = floor_rounds(root / "floor", args.rounds, problems)
-        measured = scurry_rounds(root / "home", args.rounds, problems)
+        plane = ControlPlane(root / "home")
+        try:
+            for round_ in range(1, args.rounds + 1):
+                floor = Floor(root / f"floor-{round_}")
+                try:
+                    floor.start()
+                    floors.append(one_round(f"floor round {round_}", floor, problems))
+                finally:
+                    floor.cluster.close()
+                ours = Scurry(plane, f"{NAME}-{round_}")
+                ours.start()
+                measured.append(one_round(f"scurry round {round_}", ours, problems))
+                plane.delete(ours.name)
+        finally:
+            plane.close()
         print(median_line("bare Flink (stop-with-savepoint, resubmit) -> RUNNING", floors))
         print(median_line("scurry (PATCH spec, savepoint upgrade) -> RUNNING ", measured))
         ratio = statistics.median(measured) / statistics.median(floors)
         print(f"ratio scurry / floor (medians): {ratio:.2f}")
-        print("exactly-once: " + ("; ".join(problems) if problems else "held in every round"))
+        print("checks: " + ("; ".join(problems) if problems else "exactly-once in every round"))
         if problems:
             raise SystemExit(1)
 

@@ -7,6 +7,7 @@ as a string in the status; the older form (the spec itself with a top-level
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -32,8 +33,17 @@ def serialize(spec: FlinkDeploymentSpec | FlinkSessionJobSpec, *, first_deployme
 
 
 def deserialize(text: str | None, spec_type: type[SpecT]) -> ReconciledSpec[SpecT] | None:
+    """The recorded spec; parsed once per distinct text (a reconcile reads it many times).
+
+    The cached value is shared: callers derive new specs with `model_copy`, never mutate.
+    """
     if not text:
         return None
+    return _parse(text, spec_type)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse(text: str, spec_type: type[SpecT]) -> ReconciledSpec[SpecT]:
     data: dict[str, Any] = json.loads(text)
     if "resource_metadata" in data or ("spec" in data and isinstance(data.get("spec"), dict)):
         meta = data.get("resource_metadata") or {}

@@ -103,6 +103,7 @@ class Controller:
         self.metrics.workqueue_depth.set_function(lambda: len(self.queue._queued))
         self.identity = holder_identity()
         self._failures: dict[Key, int] = {}
+        self._written: dict[Key, int] = {}  # the resourceVersion of our last write, per key
         self._tasks: list[asyncio.Task[None]] = []
         self.leading = asyncio.Event()
 
@@ -168,9 +169,20 @@ class Controller:
             if event.type == "DELETED":
                 self.queue.forget(key)
                 self._failures.pop(key, None)
-            else:
+                self._written.pop(key, None)
+            elif not self._own_write(key, event.object):
                 self.queue.add(key)
             await self._wake_related(key, event.object)
+
+    def _own_write(self, key: Key, obj: dict[str, Any]) -> bool:
+        """The echo of this controller's own write: already known, no reason to look again.
+
+        Writes are optimistic, so nothing else changed the object between the read a
+        reconcile decided on and its write: every version up to that write is seen.
+        """
+        version = str(obj["metadata"].get("resourceVersion") or "")
+        written = self._written.get(key)
+        return version.isdigit() and written is not None and int(version) <= written
 
     async def _wake_related(self, key: Key, obj: dict[str, Any]) -> None:
         """A cluster's change concerns its session jobs; a session job's, its cluster."""
@@ -252,6 +264,9 @@ class Controller:
         result = await self.executor.execute(obj, plan, finalizer)
         if result is None:
             return None
+        version = str(result["metadata"].get("resourceVersion") or "")
+        if version.isdigit():
+            self._written[key] = int(version)
         if plan.action is not None:  # look at the action's effect right away
             return min(plan.requeue_after or 0.0, 0.1)
         return plan.requeue_after
