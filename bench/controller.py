@@ -61,7 +61,9 @@ async def count_stable(store: ResourceStore) -> int:
     return sum(1 for o in items if (o.get("status") or {}).get("lifecycleState") == "STABLE")
 
 
-async def measure_changes(store: ResourceStore, names: list[tuple[str, str]]) -> list[float]:
+async def measure_changes(
+    store: ResourceStore, names: list[tuple[str, str]], spacing: float
+) -> list[float]:
     """Latency from a spec write to the status saying DEPLOYED at the new generation."""
     started: dict[tuple[str, str], tuple[float, int]] = {}
     done: dict[tuple[str, str], float] = {}
@@ -89,6 +91,8 @@ async def measure_changes(store: ResourceStore, names: list[tuple[str, str]]) ->
         obj["spec"]["job"]["parallelism"] = 4
         started[(namespace, name)] = (time.monotonic(), obj["metadata"]["generation"] + 1)
         await store.update(obj)
+        if spacing:
+            await asyncio.sleep(spacing)  # a steady stream of changes instead of one burst
     await asyncio.wait_for(collector, timeout=600)
     return sorted(done.values())
 
@@ -108,7 +112,7 @@ async def sweep_cpu(controller: Controller, store: ResourceStore) -> tuple[float
     return time.process_time() - cpu, floor
 
 
-async def run(deployments: int, changes: int) -> None:
+async def run(deployments: int, changes: int, spacing: float) -> None:
     with tempfile.TemporaryDirectory(prefix="scurry-bench-") as tmp:
         store = await open_sql_store(f"sqlite:///{Path(tmp) / 'bench.db'}")
         runtime = FakeRuntime(startup_polls=0)
@@ -130,7 +134,7 @@ async def run(deployments: int, changes: int) -> None:
             (f"team-{i % 10}", f"job-{i:05d}")
             for i in range(0, deployments, max(1, deployments // changes))
         ]
-        latencies = await measure_changes(store, sample[:changes])
+        latencies = await measure_changes(store, sample[:changes], spacing)
         await wait_until("the queue to drain", lambda: _idle(controller), 600)
         sweep, floor = await sweep_cpu(controller, store)
         rss = psutil.Process().memory_info().rss / 2**20
@@ -142,7 +146,10 @@ async def run(deployments: int, changes: int) -> None:
     print(
         f"deployments: {deployments} (created in {created:.1f}s, all STABLE after {to_stable:.1f}s)"
     )
-    print(f"spec change -> DEPLOYED over {len(latencies)} changes: p50 {p50:.2f}s, p99 {p99:.2f}s")
+    mode = f"one every {spacing:g}s" if spacing else "all at once"
+    print(
+        f"spec change -> DEPLOYED, {len(latencies)} changes {mode}: p50 {p50:.2f}s, p99 {p99:.2f}s"
+    )
     print(
         f"full observe sweep: {sweep:.2f} CPU s ({sweep / deployments * 1000:.2f} ms per resource)"
     )
@@ -158,8 +165,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--deployments", type=int, default=2000)
     parser.add_argument("--changes", type=int, default=200)
+    parser.add_argument("--spacing", type=float, default=0.0, help="seconds between changes")
     args = parser.parse_args()
-    asyncio.run(run(args.deployments, args.changes))
+    asyncio.run(run(args.deployments, args.changes, args.spacing))
 
 
 if __name__ == "__main__":

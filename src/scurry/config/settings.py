@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     s3_secret_key: SecretStr | None = None
     # Operator-wide Flink defaults, FKO style (default: $SCURRY_HOME/defaults.yaml).
     defaults_file: Path | None = None
+    # Key that seals secrets at rest (32 bytes, base64); default: $SCURRY_HOME/secret.key.
+    secret_key: SecretStr | None = None
 
     @field_validator("home", mode="after")
     @classmethod
