@@ -21,7 +21,7 @@ from scurry.ports import ResourceStore
 from scurry.server.app import create_app
 from scurry.store.sql import open_sql_store
 from scurry.testing.fake_runtime import FakeRuntime
-from scurry.testing.harness import ControllerHarness
+from scurry.testing.harness import ControllerHarness, FakeClock
 
 V1 = "/cmf/api/v1"
 JAR = "local:///opt/flink/examples/streaming/StateMachineExample.jar"
@@ -62,7 +62,8 @@ class Cmf:
         response = await self.client.request(method, path, **kwargs)
         assert response.status_code == status, response.text
         body = response.json()
-        assert set(body) == {"errors"} and body["errors"], body
+        assert set(body) == {"errors"}, body
+        assert body["errors"], body
         return " | ".join(e["message"] for e in body["errors"])
 
     async def environment(
@@ -83,10 +84,12 @@ class Cmf:
 
 
 @contextlib.asynccontextmanager
-async def serving(home: Path, **settings: Any) -> AsyncIterator[Cmf]:
-    store = await open_sql_store("sqlite://")
+async def serving(home: Path, database: str = "sqlite://", **settings: Any) -> AsyncIterator[Cmf]:
+    """The API over `database` (in memory unless given), a fake runtime and one fake clock."""
+    clock = FakeClock()
+    store = await open_sql_store(database, clock=clock.now)
     runtime = FakeRuntime()
-    harness = ControllerHarness(store, runtime)
+    harness = ControllerHarness(store, runtime, clock)
     container = await build(
         Settings(home=home, **settings), store=store, runtime=runtime, flink_api=runtime.flink_api
     )

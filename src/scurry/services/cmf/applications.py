@@ -18,6 +18,7 @@ from scurry.errors import Conflict, InvalidInput, ScurryError, ValidationFailed
 from scurry.models.cmf import CMF_API_VERSION, FlinkApplication
 from scurry.models.manifest import normalize
 from scurry.models.resources import FLINK_DEPLOYMENT, FlinkDeployment
+from scurry.models.spec import FlinkDeploymentSpec
 from scurry.ports import Obj
 from scurry.services.admission import admit, mutate
 from scurry.services.cmf import instances, kinds, lookup, names, records, requests, restore
@@ -140,6 +141,7 @@ class Applications:
                 f'FlinkDeployment "{name}" already exists in namespace "{namespace}" and does '
                 "not belong to this application; delete it or choose another name"
             )
+        _check_spec_types(name, spec)
         effective = effective_spec(spec, env)
         if not isinstance(effective.get("job"), dict):
             raise ValidationFailed(
@@ -174,7 +176,10 @@ class Applications:
             and start == start_from(existing["spec"])
         ):
             return None
-        path = await restore.path_of(self.ctx, lookup.namespace_of(env), name, start)
+        try:
+            path = await restore.path_of(self.ctx, lookup.namespace_of(env), name, start)
+        except InvalidInput as exc:
+            raise ValidationFailed(f'{KIND} "{name}" is invalid: {exc.message}') from None
         allow = start.get("allowNonRestoredState")
         return Restore(path, allow if isinstance(allow, bool) else None, _deployed(deployment))
 
@@ -245,6 +250,15 @@ def render(app: Obj, deployment: Obj | None) -> dict[str, Any]:
         spec=app["spec"],
         status=status,
     ).to_wire()
+
+
+def _check_spec_types(name: str, spec: dict[str, Any]) -> None:
+    """The user's own spec must be well-typed before the defaults could hide a mistake."""
+    try:
+        FlinkDeploymentSpec.model_validate(spec)
+    except ValidationError as exc:
+        problems = requests.describe(exc).replace("; ", "; spec.")
+        raise ValidationFailed(f'{KIND} "{name}" is invalid: spec.{problems}') from None
 
 
 def _draft(
