@@ -158,7 +158,7 @@ async def test_unknown_environment_and_application(cmf: Cmf) -> None:
         ("POST", f"{APPS}/ghost/suspend"),
         ("GET", f"{APPS}/ghost/instances"),
         ("GET", f"{APPS}/ghost/savepoints"),
-        ("GET", f"/cmf/api/v1alpha1/environments/prod/applications/ghost/events"),
+        ("GET", "/cmf/api/v1alpha1/environments/prod/applications/ghost/events"),
     ]:
         message = await cmf.error(method, path, 404)
         assert 'FlinkApplication "ghost" not found in Environment "prod"' in message

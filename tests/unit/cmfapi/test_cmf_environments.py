@@ -17,7 +17,8 @@ async def test_post_creates_then_updates_keeping_what_is_left_out(cmf: Cmf) -> N
     assert created["name"] == "prod"
     assert created["kubernetesNamespace"] == "flink-prod"
     assert created["flinkApplicationDefaults"] == defaults
-    assert created["created_time"] and created["updated_time"]
+    assert created["created_time"]
+    assert created["updated_time"]
 
     statement = {"detached": {"flinkConfiguration": {"k": "v"}}}
     cmf.harness.clock.advance(5)
