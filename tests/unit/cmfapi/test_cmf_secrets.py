@@ -71,6 +71,11 @@ async def test_bad_secret_requests(
     assert (await cmf.ok("GET", f"{SECRETS}/kafka-creds"))["status"]["version"] == "1"
 
 
+def database_bytes(directory: Path) -> bytes:
+    """The SQLite file and its journal, as written to disk."""
+    return b"".join(path.read_bytes() for path in sorted(directory.glob("cmf.db*")))
+
+
 async def test_the_database_file_holds_no_secret_in_clear(tmp_path: Path) -> None:
     database = tmp_path / "cmf.db"
     async with serving(tmp_path / "home", database=f"sqlite:///{database}") as cmf:
@@ -80,7 +85,7 @@ async def test_the_database_file_holds_no_secret_in_clear(tmp_path: Path) -> Non
         ctx = cmf.context()
         assert await service.plaintext(ctx, "kafka-creds") == PLAIN  # still readable inside
         assert await service.plaintext(ctx, "second") == {"token": "tok-77ab-new"}
-    stored = b"".join(p.read_bytes() for p in tmp_path.glob("cmf.db*"))
+    stored = database_bytes(tmp_path)
     assert b"CmfSecret" in stored  # the records are there...
     for value in (*PLAIN.values(), "tok-51d0c3e8-zz", "tok-77ab-new", "hunter2-9c1e"):
         assert value.encode() not in stored  # ...their values are not
