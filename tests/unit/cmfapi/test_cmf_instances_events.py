@@ -79,7 +79,8 @@ async def test_events_are_the_deployments_in_cmf_shape(prod: Cmf) -> None:
         assert event["kind"] == "FlinkApplicationEvent"
         assert event["metadata"]["flinkApplicationInstance"] == instance["metadata"]["name"]
     job = [e for e in page["items"] if e["status"]["type"] == "JOB_STATUS"]
-    assert job[-1]["status"]["data"] == {"newStatus": "RUNNING"}
+    assert job[-1]["status"]["message"].endswith("to RUNNING")
+    assert job[-1]["metadata"]["annotations"]["reason"] == "JobStatusChanged"
     only_job = await prod.ok("GET", f"{EVENTS}?filter=type=JOB_STATUS")
     assert only_job["items"] == job
     found = await prod.ok("GET", f"{EVENTS}?search=RUNNING&searchScope=message")
