@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 import yaml
-from cmfkit import V1, Cmf, serving
 
+from cmfkit import V1, Cmf, serving
 from referencekit import reference_path
 
 INPUTS = reference_path("cmf-examples", "cli-input")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from cmfkit import V1, Cmf, application, serving
 from cmfspec import SPEC, Checker
 
@@ -67,9 +68,9 @@ async def test_a_tour_of_every_operation(checked: tuple[Cmf, Checker]) -> None:
     instances = (await c.get(f"{APP}/instances")).json()["items"]
     await c.get(f"{APP}/instances/{instances[0]['metadata']['name']}")
     await c.get(f"{APP}/instances/nope")
-    await c.get(f"/cmf/api/v1alpha1/environments/prod/applications/my-app/events")
+    await c.get("/cmf/api/v1alpha1/environments/prod/applications/my-app/events")
     await c.get(
-        f"/cmf/api/v1alpha1/environments/prod/applications/my-app/events", params={"search": "x"}
+        "/cmf/api/v1alpha1/environments/prod/applications/my-app/events", params={"search": "x"}
     )
     # savepoints
     await c.post(f"{APP}/savepoints", json={"metadata": {"name": "sp-one"}})
