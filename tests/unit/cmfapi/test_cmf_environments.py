@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from cmfkit import V1, Cmf, application, serving
 
 ENVS = f"{V1}/environments"
