@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
     # CMF management plane (/cmf/api/v1): the largest request body it reads, in bytes.
     cmf_max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    # Extra Flink jars (the Kafka connector, registry formats); default $SCURRY_HOME/connectors.
+    connectors_dir: Path | None = None
 
     @field_validator("home", mode="after")
     @classmethod
@@ -65,6 +67,10 @@ class Settings(BaseSettings):
     @property
     def usrlib_dir(self) -> Path:
         return self.usrlib or self.home / "usrlib"
+
+    @property
+    def connectors_path(self) -> Path:
+        return self.connectors_dir or self.home / "connectors"
 
     @property
     def ports(self) -> tuple[int, int]:
