@@ -115,16 +115,15 @@ class _Walker:
 
     def typed(self, schema: dict[str, Any]) -> FlinkType:
         declared = schema.get("type")
-        types = declared if isinstance(declared, list) else [declared]
+        types = declared if isinstance(declared, list) else [declared] if declared else []
         nullable = "null" in types
         rest = [x for x in types if x != "null"]
+        if not rest and "enum" in schema:
+            return _enum(schema["enum"])
+        if not rest and "properties" in schema:
+            rest = ["object"]
         if len(rest) != 1:
-            if declared is None and "enum" in schema:
-                return _enum(schema["enum"])
-            if declared is None and "properties" in schema:
-                rest = ["object"]
-            else:
-                raise UnsupportedSchema(f"type {declared!r} has no single Flink SQL type")
+            raise UnsupportedSchema(f"type {declared!r} has no single Flink SQL type")
         converted = self.single(str(rest[0]), schema)
         return converted.as_nullable() if nullable else converted
 
