@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pgkit import PostgresServer, PostgresUnavailable, running_postgres
 
+from pgkit import PostgresServer, PostgresUnavailable, running_postgres
 from referencekit import reference_dir
 
 SQL_BACKENDS = ("sqlite", "postgres")

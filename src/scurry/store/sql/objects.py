@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from scurry.errors import InvalidInput
 from scurry.ports import Obj, WatchType
 from scurry.store import apierrors, writes
-from scurry.store.sql import changes
+from scurry.store.sql import changes, columns
 from scurry.store.sql.changes import Change
 from scurry.store.sql.schema import objects
 
@@ -94,6 +94,7 @@ def delete(
 
 
 def load(conn: sa.Connection, kind: str, namespace: str, name: str) -> Obj | None:
+    columns.check_key(kind, namespace, name)
     query = sa.select(objects.c.body).where(
         objects.c.kind == kind, objects.c.namespace == namespace, objects.c.name == name
     )
@@ -103,6 +104,7 @@ def load(conn: sa.Connection, kind: str, namespace: str, name: str) -> Obj | Non
 
 def select_all(conn: sa.Connection, kind: str, namespace: str | None) -> list[Obj]:
     """Every object of `kind` (in `namespace`, if given), sorted by namespace then name."""
+    columns.check_key(kind, namespace)
     query = sa.select(objects.c.body).where(objects.c.kind == kind)
     if namespace is not None:
         query = query.where(objects.c.namespace == namespace)

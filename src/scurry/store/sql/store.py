@@ -227,6 +227,11 @@ class SqlStore:
             return await loop.run_in_executor(self._executor, work)
         except sa.exc.OperationalError as exc:
             raise Unavailable(f"database: {exc.orig or exc}") from exc
+        except sa.exc.DataError as exc:
+            # A value the columns could not hold slipped past `columns`: still the caller's.
+            raise InvalidInput(
+                f"the database refused a value: {_first_line(exc.orig or exc)}"
+            ) from exc
 
 
 async def open_sql_store(
@@ -252,6 +257,10 @@ async def open_sql_store(
         await store.close()
         raise
     return store
+
+
+def _first_line(error: BaseException) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
 
 
 def _present(outcome: Outcome) -> Obj:
