@@ -44,7 +44,7 @@ async def sql_store(store_url: str, clock: FakeClock) -> AsyncIterator[SqlStore]
 
 
 def test_revision_graph_has_a_single_head() -> None:
-    assert head_revisions() == ("0001",)
+    assert head_revisions() == ("0002",)
 
 
 async def test_open_migrates_to_head_and_reopens(url: str, tmp_path: Path) -> None:

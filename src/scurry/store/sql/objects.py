@@ -17,7 +17,8 @@ import sqlalchemy as sa
 from scurry.errors import InvalidInput
 from scurry.ports import Obj, WatchType
 from scurry.store import apierrors, writes
-from scurry.store.sql import changes, columns
+from scurry.store.selectors import Selector
+from scurry.store.sql import changes, columns, labels
 from scurry.store.sql.changes import Change
 from scurry.store.sql.schema import objects
 
@@ -46,11 +47,13 @@ def create(conn: sa.Connection, obj: Obj, ctx: WriteContext) -> Outcome:
     if load(conn, kind, namespace, name) is not None:
         raise apierrors.already_exists(kind, name)
     body = dumps(new)
-    conn.execute(
+    inserted = conn.execute(
         sa.insert(objects).values(
             kind=kind, namespace=namespace, name=name, uid=ctx.uid, resource_version=rv, body=body
         )
     )
+    object_id = int(inserted.inserted_primary_key[0])
+    labels.write(conn, object_id, new["metadata"].get("labels"))
     return _commit(conn, "ADDED", new, body, ctx)
 
 
@@ -62,7 +65,10 @@ def update(conn: sa.Connection, request: Obj, ctx: WriteContext) -> Outcome:
         return Outcome(stored, None)
     if writes.is_gone(new):
         return _remove(conn, new, ctx)
-    return _replace(conn, new, ctx)
+    outcome = _replace(conn, new, ctx)
+    if new["metadata"].get("labels") != stored["metadata"].get("labels"):
+        labels.write(conn, _id_of(conn, writes.key_of(new)), new["metadata"].get("labels"))
+    return outcome
 
 
 def update_status(conn: sa.Connection, request: Obj, ctx: WriteContext) -> Outcome:
@@ -102,10 +108,15 @@ def load(conn: sa.Connection, kind: str, namespace: str, name: str) -> Obj | Non
     return None if body is None else loads(body)
 
 
-def select_all(conn: sa.Connection, kind: str, namespace: str | None) -> list[Obj]:
-    """Every object of `kind` (in `namespace`, if given), sorted by namespace then name."""
+def select_all(
+    conn: sa.Connection, kind: str, namespace: str | None, selector: Selector | None = None
+) -> list[Obj]:
+    """Every object of `kind` (in `namespace`, if given) that `selector` matches, sorted by
+    namespace then name."""
     columns.check_key(kind, namespace)
     query = sa.select(objects.c.body).where(objects.c.kind == kind)
+    if selector is not None:
+        query = query.where(*labels.where(selector))
     if namespace is not None:
         query = query.where(objects.c.namespace == namespace)
     query = query.order_by(objects.c.namespace, objects.c.name)
@@ -132,6 +143,14 @@ def _load_existing(conn: sa.Connection, request: Obj) -> Obj:
     return stored
 
 
+def _id_of(conn: sa.Connection, key: writes.Key) -> int:
+    kind, namespace, name = key
+    query = sa.select(objects.c.id).where(
+        objects.c.kind == kind, objects.c.namespace == namespace, objects.c.name == name
+    )
+    return int(conn.execute(query).scalar_one())
+
+
 def _replace(conn: sa.Connection, new: Obj, ctx: WriteContext) -> Outcome:
     kind, namespace, name = writes.key_of(new)
     body = dumps(new)
@@ -146,6 +165,7 @@ def _replace(conn: sa.Connection, new: Obj, ctx: WriteContext) -> Outcome:
 
 def _remove(conn: sa.Connection, final: Obj, ctx: WriteContext) -> Outcome:
     kind, namespace, name = writes.key_of(final)
+    labels.write(conn, _id_of(conn, (kind, namespace, name)), None)
     conn.execute(
         sa.delete(objects).where(
             objects.c.kind == kind, objects.c.namespace == namespace, objects.c.name == name

@@ -116,8 +116,7 @@ class SqlStore:
         self, kind: str, namespace: str | None = None, label_selector: str | None = None
     ) -> list[Obj]:
         selector = parse_selector(label_selector)
-        found = await self._read(lambda conn: objects.select_all(conn, kind, namespace))
-        return [obj for obj in found if selector.matches(obj["metadata"].get("labels"))]
+        return await self._read(lambda conn: objects.select_all(conn, kind, namespace, selector))
 
     async def update(self, obj: Obj) -> Obj:
         """Write metadata and spec; the final object if this removed the last finalizer."""
