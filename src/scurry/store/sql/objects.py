@@ -47,12 +47,10 @@ def create(conn: sa.Connection, obj: Obj, ctx: WriteContext) -> Outcome:
     if load(conn, kind, namespace, name) is not None:
         raise apierrors.already_exists(kind, name)
     body = dumps(new)
-    inserted = conn.execute(
-        sa.insert(objects).values(
-            kind=kind, namespace=namespace, name=name, uid=ctx.uid, resource_version=rv, body=body
-        )
+    insert = sa.insert(objects).values(
+        kind=kind, namespace=namespace, name=name, uid=ctx.uid, resource_version=rv, body=body
     )
-    object_id = int(inserted.inserted_primary_key[0])
+    object_id = int(conn.execute(insert.returning(objects.c.id)).scalar_one())
     labels.write(conn, object_id, new["metadata"].get("labels"))
     return _commit(conn, "ADDED", new, body, ctx)
 
