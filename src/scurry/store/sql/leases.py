@@ -64,6 +64,15 @@ def release(conn: sa.Connection, name: str, holder: str) -> None:
     conn.execute(sa.delete(leases).where(leases.c.name == name, leases.c.holder == holder))
 
 
+def held(conn: sa.Connection, *, now: float) -> list[Lease]:
+    """Every lease not yet expired at `now` (its holder may still be acting)."""
+    query = sa.select(leases).where(leases.c.renewed_at + leases.c.duration_seconds >= now)
+    return [
+        Lease(row.name, row.holder, _as_datetime(row.renewed_at), row.duration_seconds)
+        for row in conn.execute(query.order_by(leases.c.name))
+    ]
+
+
 def _check(name: str, holder: str, steal_from: str | None) -> None:
     columns.check_text("lease name", name)
     columns.check_text("lease holder", holder)
