@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from scurry import __version__
 from scurry.config.defaults import profile_defaults
 from scurry.config.operator_defaults import OperatorDefaults
+from scurry.config.secretbox import SecretBox, load_key
 from scurry.config.settings import Settings
 from scurry.core.observation import ControlConfig
 from scurry.core.validation import ValidationContext
@@ -136,6 +137,12 @@ async def resource_counts(store: ResourceStore) -> Samples:
     return dict(counts)
 
 
+def secret_box(settings: Settings) -> SecretBox:
+    """The installation's box for secrets at rest (its key created on first use)."""
+    key = settings.secret_key.get_secret_value() if settings.secret_key else None
+    return SecretBox(load_key(key, settings.home))
+
+
 def control_config(settings: Settings) -> ControlConfig:
     local = settings.runtime == "local"
     return ControlConfig(
@@ -187,6 +194,8 @@ async def build(
     settings = settings or Settings()
     settings.home.mkdir(parents=True, exist_ok=True)
     flink_api = flink_api or rest_client
-    store = store or await open_sql_store(settings.effective_database_url)
+    store = store or await open_sql_store(
+        settings.effective_database_url, secrets=secret_box(settings)
+    )
     runtime = runtime or build_runtime(settings, flink_api)
     return Container(settings, store, runtime, flink_api, control_config(settings))
