@@ -127,8 +127,12 @@ def decoded(secret: dict[str, Any]) -> dict[str, bytes]:
 
 
 def update_error(old: dict[str, Any], new: dict[str, Any]) -> str | None:
-    """Why `new` may not replace `old` (immutability, a Secret's type), or None."""
+    """Why `new` may not replace `old` (immutability, a Secret's type), or None.
+
+    Only ConfigMaps and Secrets have such rules; any other kind gets None."""
     kind, name = old["kind"], old["metadata"]["name"]
+    if kind not in ("ConfigMap", "Secret"):
+        return None
     prefix = f'{kind} "{name}" is invalid'
     if kind == "Secret" and (old.get("type") or DEFAULT_SECRET_TYPE) != (
         new.get("type") or DEFAULT_SECRET_TYPE
