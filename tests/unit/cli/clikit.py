@@ -131,6 +131,7 @@ class LiveServer:
     home: Path
     runtime: FakeRuntime = field(default_factory=FakeRuntime)
     url: str = ""
+    database_url: str = "sqlite://"  # the `store_url` fixture gives SQLite and PostgreSQL
     _loop: asyncio.AbstractEventLoop | None = None
     _server: uvicorn.Server | None = None
     _store: SqlStore | None = None
@@ -156,7 +157,7 @@ class LiveServer:
 
     async def _serve(self, sock: socket.socket) -> None:
         self._loop = asyncio.get_running_loop()
-        self._store = await open_sql_store("sqlite://")
+        self._store = await open_sql_store(self.database_url)
         settings = Settings(home=self.home)
         container = Container(
             settings, self._store, self.runtime, no_flink, control_config(settings)
