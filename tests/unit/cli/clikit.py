@@ -37,6 +37,7 @@ class FakeRuntime:
     """The Runtime port without processes: logs are canned, artifacts 'missing' are absent."""
 
     name = "fake"
+    needs_resolved_env = False
 
     def __init__(self) -> None:
         self.log_texts: dict[tuple[str, str, str, int], str] = {}
