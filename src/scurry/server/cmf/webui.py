@@ -1,0 +1,149 @@
+"""The Flink web UI of a CMF application, reverse-proxied under its API path.
+
+`/cmf/api/v1/environments/{env}/applications/{app}/flink-web-ui/{path}` is
+forwarded to `{path}` on the REST address of the application's JobManager,
+which the runtime reports. Flink's dashboard asks for everything (its
+scripts, styles and REST calls) by relative URL, so under this prefix it
+works as it does on the JobManager's own port; the prefix without its slash
+redirects to the one with it, or the relative URLs would resolve one level up.
+
+404 when the application, or its cluster, does not exist; 503 while the
+JobManager is not serving yet or does not answer. The caller's credentials
+for scurry (`Authorization`) are not passed on to Flink.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from urllib.parse import quote
+
+import httpx
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import RedirectResponse, StreamingResponse
+
+from scurry.bootstrap import Container
+from scurry.errors import NotFound, Unavailable
+from scurry.models.cluster import ClusterRef, JobManagerState
+from scurry.ports import Obj, ResourceStore
+from scurry.server.deps import ContainerDep
+
+PREFIX = "/cmf/api/v1/environments/{env}/applications/{app}/flink-web-ui"
+METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+TIMEOUT = httpx.Timeout(30.0)
+# Headers of one hop only (RFC 9110 §7.6.1), the upstream's Host, and scurry's own credentials.
+NOT_FORWARDED = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "host",
+        "authorization",
+    }
+)
+# Characters a path segment may hold unescaped (RFC 3986 pchar, plus the separator).
+PATH_SAFE = "/:@!$&'()*+,;=-._~"
+
+# Store kinds and names of the CMF records (shared with the CMF services).
+ENVIRONMENT_KIND = "CmfEnvironment"
+APPLICATION_KIND = "CmfApplication"
+DEPLOYMENT_KIND = "FlinkDeployment"
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.api_route(PREFIX, methods=METHODS)
+async def web_ui_root(request: Request) -> Response:
+    """`.../flink-web-ui` → `.../flink-web-ui/`, where the dashboard's relative URLs work."""
+    target = request.url.path + "/"
+    if request.url.query:
+        target += f"?{request.url.query}"
+    return RedirectResponse(target, status_code=307)
+
+
+@router.api_route(PREFIX + "/{path:path}", methods=METHODS)
+async def web_ui(
+    env: str, app: str, path: str, request: Request, container: ContainerDep
+) -> Response:
+    """Forward one request of the dashboard to the application's JobManager."""
+    base = await jobmanager_url(container, env, app)
+    target = httpx.URL(base).copy_with(
+        raw_path=("/" + quote(path, safe=PATH_SAFE)).encode("ascii")
+        + (b"?" + request.url.query.encode("ascii") if request.url.query else b"")
+    )
+    client = httpx.AsyncClient(timeout=TIMEOUT)
+    upstream = client.build_request(
+        request.method,
+        target,
+        headers=[(k, v) for k, v in request.headers.items() if k.lower() not in NOT_FORWARDED],
+        content=await request.body(),
+    )
+    try:
+        answer = await client.send(upstream, stream=True)
+    except httpx.TimeoutException:
+        await client.aclose()
+        raise Unavailable(f'the JobManager of application "{app}" did not answer in time') from None
+    except httpx.TransportError as exc:
+        await client.aclose()
+        raise Unavailable(
+            f'the JobManager of application "{app}" is not reachable: {type(exc).__name__}'
+        ) from None
+    headers = {k: v for k, v in answer.headers.items() if k.lower() not in NOT_FORWARDED}
+    return StreamingResponse(
+        _relay(answer, client), status_code=answer.status_code, headers=headers
+    )
+
+
+async def _relay(answer: httpx.Response, client: httpx.AsyncClient) -> AsyncIterator[bytes]:
+    """The upstream body as it was sent (still compressed if it was), then close both."""
+    try:
+        async for chunk in answer.aiter_raw():
+            yield chunk
+    except httpx.HTTPError:
+        return  # the JobManager went away mid-answer: the client sees a short body
+    finally:
+        await answer.aclose()
+        await client.aclose()
+
+
+async def jobmanager_url(container: Container, env: str, app: str) -> str:
+    """The REST address of the JobManager running application `app` of environment `env`."""
+    ref = await cluster_of(container, env, app)
+    observation = await container.runtime.observe(ref)
+    if not observation.exists:
+        raise NotFound(f'FlinkApplication "{app}" in Environment "{env}" has no Flink cluster')
+    if observation.job_manager is not JobManagerState.READY or not observation.rest_url:
+        state = observation.job_manager.value
+        raise Unavailable(
+            f'the JobManager of FlinkApplication "{app}" is not serving yet (it is {state})'
+        )
+    return observation.rest_url
+
+
+async def cluster_of(container: Container, env: str, app: str) -> ClusterRef:
+    """The cluster of the application's FlinkDeployment (named like it, owned by it)."""
+    store = container.store
+    environment = await _find(store, ENVIRONMENT_KIND, "", env)
+    if environment is None:
+        raise NotFound(f'Environment "{env}" not found')
+    application = await _find(store, APPLICATION_KIND, env, app)
+    if application is None:
+        raise NotFound(f'FlinkApplication "{app}" not found in Environment "{env}"')
+    namespace = environment["spec"]["kubernetesNamespace"]
+    deployment = await _find(store, DEPLOYMENT_KIND, namespace, app)
+    uid = application["metadata"].get("uid")
+    owners = (deployment or {}).get("metadata", {}).get("ownerReferences") or []
+    if deployment is None or not any(o.get("uid") == uid for o in owners):
+        raise NotFound(f'FlinkApplication "{app}" in Environment "{env}" has no Flink cluster')
+    return ClusterRef(namespace=namespace, name=app)
+
+
+async def _find(store: ResourceStore, kind: str, namespace: str, name: str) -> Obj | None:
+    try:
+        return await store.get(kind, namespace, name)
+    except NotFound:
+        return None
