@@ -10,7 +10,7 @@ empty, as Confluent's CLI reads them.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -112,24 +112,33 @@ class Cmf:
         params: Mapping[str, str] | None = None,
         what: str = "",
     ) -> list[Obj]:
-        """Every item of a paged list: pages 0, 1, 2, ... until one comes back empty.
+        """Every item of a paged list (see `walk_pages`)."""
 
-        A server that ignores `page` would repeat its first page forever; a page
-        equal to the one before ends the walk instead.
-        """
-        size = page_size if page_size > 0 else DEFAULT_PAGE_SIZE
-        items: list[Obj] = []
-        previous: list[Obj] | None = None
-        with spinner(f"Listing {what}") as progress:
-            for page in itertools.count():
-                progress(f"page {page + 1}, {len(items)} so far")
-                answer = self.get(target, {**(params or {}), "page": page, "size": size})
-                found = list(answer.get("items") or []) if isinstance(answer, dict) else []
-                if not found or found == previous:
-                    break
-                items.extend(found)
-                previous = found
-        return items
+        def fetch(page: int, size: int) -> Any:
+            return self.get(target, {**(params or {}), "page": page, "size": size})
+
+        return walk_pages(fetch, page_size, what)
+
+
+def walk_pages(fetch: Callable[[int, int], Any], page_size: int, what: str = "") -> list[Obj]:
+    """The items of pages 0, 1, 2, ... (`fetch(page, size)`) until one comes back empty.
+
+    A server that ignores `page` would repeat its first page forever; a page
+    equal to the one before ends the walk instead.
+    """
+    size = page_size if page_size > 0 else DEFAULT_PAGE_SIZE
+    items: list[Obj] = []
+    previous: list[Obj] | None = None
+    with spinner(f"Listing {what or 'resources'}") as progress:
+        for page in itertools.count():
+            progress(f"page {page + 1}, {len(items)} so far")
+            answer = fetch(page, size)
+            found = list(answer.get("items") or []) if isinstance(answer, dict) else []
+            if not found or found == previous:
+                break
+            items.extend(found)
+            previous = found
+    return items
 
 
 def reason(exc: httpx.TransportError) -> str:
