@@ -11,7 +11,7 @@ from fastapi import FastAPI
 
 from scurry import __version__
 from scurry.bootstrap import Container
-from scurry.server import core_api, effective_config, errors, metrics, plan, resources
+from scurry.server import cmf, core_api, effective_config, errors, metrics, plan, resources
 from scurry.server.cmf import webui
 
 log = logging.getLogger(__name__)
@@ -41,6 +41,8 @@ def create_app(container: Container, background: Sequence[Background] = ()) -> F
     app.include_router(metrics.router)
     app.include_router(plan.router)
     app.include_router(webui.router)
+    for router in cmf.ROUTERS:
+        app.include_router(router)
     return app
 
 

@@ -6,35 +6,47 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from scurry.errors import ScurryError
+from scurry.server.cmf.media import respond
 
 log = logging.getLogger(__name__)
 
 
 def error_response(status: int, *messages: str) -> JSONResponse:
-    return JSONResponse({"errors": [{"message": m} for m in messages]}, status_code=status)
+    return JSONResponse(error_body(*messages), status_code=status)
+
+
+def error_body(*messages: str) -> dict[str, list[dict[str, str]]]:
+    return {"errors": [{"message": m} for m in messages]}
+
+
+def answer(request: Request, status: int, *messages: str) -> Response:
+    """The error in JSON, or in YAML for a CMF client that prefers it."""
+    if request.url.path.startswith("/cmf/"):
+        return respond(request, error_body(*messages), status)
+    return error_response(status, *messages)
 
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(ScurryError)
-    async def scurry_error(_: Request, exc: ScurryError) -> JSONResponse:
-        return error_response(exc.http_status, exc.message)
+    async def scurry_error(request: Request, exc: ScurryError) -> Response:
+        return answer(request, exc.http_status, exc.message)
 
     @app.exception_handler(RequestValidationError)
-    async def bad_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def bad_request(request: Request, exc: RequestValidationError) -> Response:
         messages = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()] or [
             "invalid request"
         ]
-        return error_response(400, *messages)
+        return answer(request, 400, *messages)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return error_response(exc.status_code, str(exc.detail))
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        return answer(request, exc.status_code, str(exc.detail))
 
     @app.exception_handler(Exception)
-    async def unexpected(_: Request, exc: Exception) -> JSONResponse:
+    async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error", exc_info=exc)
-        return error_response(500, f"internal error: {type(exc).__name__}")
+        return answer(request, 500, f"internal error: {type(exc).__name__}")
