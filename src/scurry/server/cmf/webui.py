@@ -21,11 +21,13 @@ import httpx
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse, StreamingResponse
 
-from scurry.bootstrap import Container
 from scurry.errors import NotFound, Unavailable
 from scurry.models.cluster import ClusterRef, JobManagerState
-from scurry.ports import Obj, ResourceStore
-from scurry.server.deps import ContainerDep
+from scurry.models.resources import FLINK_DEPLOYMENT
+from scurry.server.cmf.deps import CmfDep
+from scurry.services.cmf import lookup, records
+from scurry.services.cmf.context import CmfContext
+from scurry.services.cmf.deployments import owned_by
 
 PREFIX = "/cmf/api/v1/environments/{env}/applications/{app}/flink-web-ui"
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
@@ -48,11 +50,6 @@ NOT_FORWARDED = frozenset(
 # Characters a path segment may hold unescaped (RFC 3986 pchar, plus the separator).
 PATH_SAFE = "/:@!$&'()*+,;=-._~"
 
-# Store kinds and names of the CMF records (shared with the CMF services).
-ENVIRONMENT_KIND = "CmfEnvironment"
-APPLICATION_KIND = "CmfApplication"
-DEPLOYMENT_KIND = "FlinkDeployment"
-
 router = APIRouter(include_in_schema=False)
 
 
@@ -66,11 +63,9 @@ async def web_ui_root(request: Request) -> Response:
 
 
 @router.api_route(PREFIX + "/{path:path}", methods=METHODS)
-async def web_ui(
-    env: str, app: str, path: str, request: Request, container: ContainerDep
-) -> Response:
+async def web_ui(env: str, app: str, path: str, request: Request, ctx: CmfDep) -> Response:
     """Forward one request of the dashboard to the application's JobManager."""
-    base = await jobmanager_url(container, env, app)
+    base = await jobmanager_url(ctx, env, app)
     target = httpx.URL(base).copy_with(
         raw_path=("/" + quote(path, safe=PATH_SAFE)).encode("ascii")
         + (b"?" + request.url.query.encode("ascii") if request.url.query else b"")
@@ -110,10 +105,10 @@ async def _relay(answer: httpx.Response, client: httpx.AsyncClient) -> AsyncIter
         await client.aclose()
 
 
-async def jobmanager_url(container: Container, env: str, app: str) -> str:
+async def jobmanager_url(ctx: CmfContext, env: str, app: str) -> str:
     """The REST address of the JobManager running application `app` of environment `env`."""
-    ref = await cluster_of(container, env, app)
-    observation = await container.runtime.observe(ref)
+    ref = await cluster_of(ctx, env, app)
+    observation = await ctx.runtime.observe(ref)
     if not observation.exists:
         raise NotFound(f'FlinkApplication "{app}" in Environment "{env}" has no Flink cluster')
     if observation.job_manager is not JobManagerState.READY or not observation.rest_url:
@@ -124,26 +119,11 @@ async def jobmanager_url(container: Container, env: str, app: str) -> str:
     return observation.rest_url
 
 
-async def cluster_of(container: Container, env: str, app: str) -> ClusterRef:
+async def cluster_of(ctx: CmfContext, env: str, app: str) -> ClusterRef:
     """The cluster of the application's FlinkDeployment (named like it, owned by it)."""
-    store = container.store
-    environment = await _find(store, ENVIRONMENT_KIND, "", env)
-    if environment is None:
-        raise NotFound(f'Environment "{env}" not found')
-    application = await _find(store, APPLICATION_KIND, env, app)
-    if application is None:
-        raise NotFound(f'FlinkApplication "{app}" not found in Environment "{env}"')
-    namespace = environment["spec"]["kubernetesNamespace"]
-    deployment = await _find(store, DEPLOYMENT_KIND, namespace, app)
-    uid = application["metadata"].get("uid")
-    owners = (deployment or {}).get("metadata", {}).get("ownerReferences") or []
-    if deployment is None or not any(o.get("uid") == uid for o in owners):
+    application = await lookup.application(ctx, env, app)
+    namespace = lookup.namespace_of(await lookup.environment(ctx, env))
+    deployment = await records.find(ctx.fko, FLINK_DEPLOYMENT.kind, namespace, app)
+    if deployment is None or not owned_by(deployment, application):
         raise NotFound(f'FlinkApplication "{app}" in Environment "{env}" has no Flink cluster')
     return ClusterRef(namespace=namespace, name=app)
-
-
-async def _find(store: ResourceStore, kind: str, namespace: str, name: str) -> Obj | None:
-    try:
-        return await store.get(kind, namespace, name)
-    except NotFound:
-        return None
