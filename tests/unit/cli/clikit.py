@@ -86,6 +86,10 @@ class FakeRuntime:
         if jar_uri and "missing" in jar_uri:
             raise ArtifactError(f"jarURI {jar_uri}: no such file")
 
+    async def check_savepoint(self, path: str) -> None:
+        if "missing" in path:
+            raise ArtifactError(f"savepoint {path} does not exist (no _metadata there)")
+
     async def stop_all(self) -> None:
         self.stop_all_calls += 1
 
