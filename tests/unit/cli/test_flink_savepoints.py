@@ -40,8 +40,15 @@ def test_create_describe_list_and_delete(scurry: Run, application: str) -> None:
     assert document["spec"] == {"path": "/sp/here", "backoffLimit": 0, "formatType": "CANONICAL"}
     headers, table = listing_rows(listed.out)
     assert headers == [
-        "Name", "Application", "Statement", "Path", "Format", "Backoff Limit", "UID", "State",
-    ]  # fmt: off
+        "Name",
+        "Application",
+        "Statement",
+        "Path",
+        "Format",
+        "Backoff Limit",
+        "UID",
+        "State",
+    ]
     assert table[0][:6] == ["sp-one", APP, "", "/sp/here", "CANONICAL", "0"]
     assert deleted.out.strip() == 'Deleted Flink savepoint "sp-one".'
 

@@ -72,8 +72,12 @@ def environment(scurry: Run, tmp_path: Path) -> str:
         scurry("flink", "secret", "create", cli_input("secret__create-successful.json")).code == 0
     )
     for name in ("my-actual-secret", "my-updated-secret"):
-        body = {"apiVersion": "cmf.confluent.io/v1", "kind": "Secret",
-                "metadata": {"name": name}, "spec": {"data": {"k": "v"}}}  # fmt: off
+        body = {
+            "apiVersion": "cmf.confluent.io/v1",
+            "kind": "Secret",
+            "metadata": {"name": name},
+            "spec": {"data": {"k": "v"}},
+        }
         path = tmp_path / f"{name}.json"
         path.write_text(json.dumps(body))
         assert scurry("flink", "secret", "create", str(path)).code == 0
