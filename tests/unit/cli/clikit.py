@@ -134,6 +134,7 @@ class LiveServer:
 
     home: Path
     runtime: FakeRuntime = field(default_factory=FakeRuntime)
+    tls: dict[str, Any] = field(default_factory=dict)  # uvicorn's ssl_* options: serve https
     url: str = ""
     _loop: asyncio.AbstractEventLoop | None = None
     _server: uvicorn.Server | None = None
@@ -143,7 +144,8 @@ class LiveServer:
 
     def start(self) -> None:
         sock = free_socket()
-        self.url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        scheme = "https" if self.tls else "http"
+        self.url = f"{scheme}://127.0.0.1:{sock.getsockname()[1]}"
         self._thread = threading.Thread(target=self._run, args=(sock,), daemon=True)
         self._thread.start()
         deadline = time.monotonic() + TIMEOUT
@@ -166,7 +168,11 @@ class LiveServer:
             settings, self._store, self.runtime, no_flink, control_config(settings)
         )
         config = uvicorn.Config(
-            create_app(container), log_level="warning", lifespan="on", access_log=False
+            create_app(container),
+            log_level="warning",
+            lifespan="on",
+            access_log=False,
+            **self.tls,
         )
         self._server = uvicorn.Server(config)
         try:
