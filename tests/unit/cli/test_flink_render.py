@@ -12,7 +12,7 @@ from scurry.cli.flink.render import box, go_time, listing, to_json, to_yaml
 from scurry.cli.flink.shapes import SAVEPOINT, project
 
 TIME = "2024-09-10 23:00:00 +0000 UTC"
-# Confluent CLI's output for these values (its goldens), trailing spaces included.
+# The text Confluent's CLI prints for such tables (trailing spaces included).
 LAYOUTS = Path(__file__).parent / "layouts"
 
 
@@ -22,9 +22,9 @@ def layout(name: str) -> str:
 
 def test_list_layout_rows_sorted() -> None:
     rows = [
-        ["update-failure", "update-failure-namespace", TIME, TIME],
-        ["test", "test-namespace", TIME, TIME],
-        ["default", "default-namespace", TIME, TIME],
+        ["payments-prod", "payments-namespace", TIME, TIME],
+        ["etl", "etl-ns", TIME, TIME],
+        ["analytics", "analytics-ns", TIME, TIME],
     ]
 
     text = listing(["Name", "Kubernetes Namespace", "Created Time", "Updated Time"], rows)
@@ -35,7 +35,7 @@ def test_list_layout_rows_sorted() -> None:
 def test_list_layout_numbers_right_aligned() -> None:
     headers = ["Name", "Application", "Statement", "Path", "Format", "Backoff Limit", "UID"]
     rows = [
-        [f"test-savepoint{i}", "application1", "", "abc/def", "CANONICAL", "10", "", ""]
+        [f"nightly-{i}", "orders-app", "", "/savepoints/orders", "CANONICAL", "10", "", ""]
         for i in (2, 1)
     ]
 
@@ -44,8 +44,8 @@ def test_list_layout_numbers_right_aligned() -> None:
 
 def test_box_layout_leaves_out_unset_optional_rows() -> None:
     rows: list[tuple[str, str | None]] = [
-        ("Name", "default"),
-        ("Kubernetes Namespace", "default-namespace"),
+        ("Name", "payments-prod"),
+        ("Kubernetes Namespace", "payments"),
         ("Created Time", TIME),
         ("Updated Time", TIME),
         ("Flink Application Defaults", "null"),
