@@ -156,7 +156,7 @@ class EventMetadata(CmfModel):
 class EventStatus(CmfModel):
     message: str | None = None
     type: str | None = None
-    data: dict[str, str] | None = None  # {"newStatus": ...} or {"exceptionString": ...}
+    data: dict[str, str] | None = None  # never set: see services/cmf/events.py
 
 
 class FlinkApplicationEvent(CmfModel):

@@ -49,6 +49,7 @@ RULES = ListRules(
         "metadata.updateTimestamp": path_getter("updated_time"),
     },
     search_scopes={"name": _NAME, "kubernetesNamespace": path_getter("kubernetesNamespace")},
+    always_fields=("name", "kubernetesNamespace", "metadata.name"),
 )
 
 

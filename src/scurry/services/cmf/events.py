@@ -1,14 +1,14 @@
 """An application's events (v1alpha1): its FlinkDeployment's events, in CMF's shape.
 
-Job state changes are `JOB_STATUS` events with the new state in
-`data.newStatus`; everything else the controller reports is `CMF_STATUS`,
-warnings carrying their message in `data.exceptionString`. Each event is
-attributed to the instance that was current when it last happened.
+Job state changes are `JOB_STATUS` events; everything else the controller
+reports is `CMF_STATUS`. `status.data` is left out: the spec declares it as a
+`oneOf` of two schemas that every object matches, so no value could conform
+(the message says the same). Each event is attributed to the instance that
+was current when it last happened; its reason and count are annotations.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from scurry.models.cmf import EventMetadata, EventStatus, FlinkApplicationEvent
@@ -20,7 +20,6 @@ from scurry.services.cmf.listing import ListQuery, ListRules, page_of, path_gett
 
 JOB_STATUS = "JOB_STATUS"
 CMF_STATUS = "CMF_STATUS"
-_NEW_STATE = re.compile(r"to (?P<state>[A-Z_]+)\s*$")
 RULES: ListRules = v2_rules(
     extra_filters={"type": path_getter("status.type")},
     search_scopes={
@@ -56,19 +55,19 @@ def render(event: Obj, timeline: list[tuple[str, str]]) -> dict[str, Any]:
             uid=meta.get("uid"),
             creation_timestamp=when,
             flink_application_instance=_instance_at(timeline, when),
-            annotations={"reason": reason, "count": str(event.get("count") or 1)},
+            annotations={
+                "reason": reason,
+                "type": str(event.get("type") or "Normal"),
+                "count": str(event.get("count") or 1),
+            },
         ),
-        status=_status(reason, message, str(event.get("type") or "Normal")),
+        status=_status(reason, message),
     ).to_wire()
 
 
-def _status(reason: str, message: str, severity: str) -> EventStatus:
-    if reason == "JobStatusChanged":
-        found = _NEW_STATE.search(message)
-        data = {"newStatus": found["state"]} if found else None
-        return EventStatus(message=message, type=JOB_STATUS, data=data)
-    data = {"exceptionString": message} if severity == "Warning" else None
-    return EventStatus(message=message, type=CMF_STATUS, data=data)
+def _status(reason: str, message: str) -> EventStatus:
+    kind = JOB_STATUS if reason == "JobStatusChanged" else CMF_STATUS
+    return EventStatus(message=message, type=kind)
 
 
 def _instance_at(timeline: list[tuple[str, str]], when: str | None) -> str | None:

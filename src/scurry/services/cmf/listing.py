@@ -69,6 +69,7 @@ class ListRules:
     search_scopes: Mapping[str, Callable[[Item], Any]] = field(default_factory=dict)
     default_order: Callable[[Item], Any] | None = None
     exact_scopes: frozenset[str] = frozenset()  # scopes that match whole values, not substrings
+    always_fields: tuple[str, ...] = ("metadata.name",)  # kept by sparse fieldsets
 
 
 def keep_order(_: Item) -> int:
@@ -86,7 +87,8 @@ def page_of(items: Iterable[Item], query: ListQuery, rules: ListRules) -> dict[s
     for key, descending in reversed(orders):  # stable sorts, the last criterion first
         matched.sort(key=_sort_key(key), reverse=descending)
     start = query.page * query.size
-    shown = [_sparse(item, query.fields) for item in matched[start : start + query.size]]
+    page = matched[start : start + query.size]
+    shown = [_sparse(item, query.fields, rules.always_fields) for item in page]
     envelope = Page(
         pageable=Pageable(
             page=query.page,
@@ -154,14 +156,21 @@ def _sort_key(getter: Callable[[Item], Any]) -> Callable[[Item], tuple[int, floa
     return key
 
 
-def _sparse(item: Item, fields: str | None) -> Item:
-    """Only the dotted paths asked for, plus apiVersion and kind (always kept)."""
+def _sparse(item: Item, fields: str | None, always: tuple[str, ...]) -> Item:
+    """The dotted paths asked for, plus apiVersion, kind and the resource's `always` paths.
+
+    Objects the item has but the paths leave out stay as `{}`, so the answer keeps the
+    shape the spec requires (a Savepoint without `spec` would not be one).
+    """
     if fields is None or not fields.strip():
         return item
     result: Item = {key: item[key] for key in ("apiVersion", "kind") if key in item}
-    for path in (part.strip() for part in fields.split(",")):
-        if path:
-            _copy_path(item, result, path.split("."))
+    wanted = [part.strip() for part in fields.split(",") if part.strip()]
+    for path in (*wanted, *always):
+        _copy_path(item, result, path.split("."))
+    for key, value in item.items():
+        if isinstance(value, dict) and key not in result:
+            result[key] = {}
     return result
 
 

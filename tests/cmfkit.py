@@ -15,10 +15,12 @@ from typing import Any
 
 import httpx
 
-from scurry.bootstrap import build
+from scurry.bootstrap import Container, build
 from scurry.config.settings import Settings
 from scurry.ports import ResourceStore
 from scurry.server.app import create_app
+from scurry.server.cmf.deps import cmf_context
+from scurry.services.cmf.context import CmfContext
 from scurry.store.sql import open_sql_store
 from scurry.testing.fake_runtime import FakeRuntime
 from scurry.testing.harness import ControllerHarness, FakeClock
@@ -50,6 +52,11 @@ class Cmf:
     runtime: FakeRuntime
     harness: ControllerHarness
     home: Path
+    container: Container
+
+    def context(self) -> CmfContext:
+        """The services' context, as the routes build it."""
+        return cmf_context(self.container)
 
     async def ok(self, method: str, path: str, status: int = 200, **kwargs: Any) -> Any:
         """The JSON answer of a request that must succeed with `status`."""
@@ -97,6 +104,6 @@ async def serving(home: Path, database: str = "sqlite://", **settings: Any) -> A
     transport = httpx.ASGITransport(app=create_app(container))
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://cmf.test") as client:
-            yield Cmf(client, store, runtime, harness, home)
+            yield Cmf(client, store, runtime, harness, home, container)
     finally:
         await store.close()
