@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -23,11 +24,16 @@ def error_body(*messages: str) -> dict[str, list[dict[str, str]]]:
     return {"errors": [{"message": m} for m in messages]}
 
 
-def answer(request: Request, status: int, *messages: str) -> Response:
+def answer(
+    request: Request, status: int, *messages: str, headers: Mapping[str, str] | None = None
+) -> Response:
     """The error in JSON, or in YAML for a CMF client that prefers it."""
     if request.url.path.startswith("/cmf/"):
-        return respond(request, error_body(*messages), status)
-    return error_response(status, *messages)
+        response = respond(request, error_body(*messages), status)
+    else:
+        response = error_response(status, *messages)
+    response.headers.update(headers or {})
+    return response
 
 
 def install(app: FastAPI) -> None:
@@ -44,7 +50,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        return answer(request, exc.status_code, str(exc.detail))
+        # e.g. the Allow header of a 405, which RFC 9110 requires
+        return answer(request, exc.status_code, str(exc.detail), headers=exc.headers)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:

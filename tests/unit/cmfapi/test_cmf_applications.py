@@ -6,6 +6,7 @@ import copy
 from typing import Any
 
 import pytest
+
 from cmfkit import JAR, V1, Cmf, application
 
 APPS = f"{V1}/environments/prod/applications"

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from cmfkit import V1, Cmf, application, serving
 
 ENVS = f"{V1}/environments"
@@ -178,6 +179,7 @@ async def test_yaml_in_and_out(cmf: Cmf) -> None:
         ("a: 1\n---\nb: 2\n", "application/yaml", 400, "exactly one"),
         ("[1, 2]", "application/json", 400, "must be an object"),
         ("", "application/json", 400, "request body: required"),
+        ("", None, 400, "request body: required"),
         ("[" * 100 + "]" * 100, "application/json", 400, "nested deeper"),
     ],
 )
@@ -261,3 +263,12 @@ async def test_paging_sorting_filtering_searching_and_fields(cmf: Cmf) -> None:
 async def test_list_parameters_that_cannot_be_understood(cmf: Cmf, query: str, words: str) -> None:
     message = await cmf.error("GET", f"{ENVS}?{query}", 400)
     assert words in message
+
+
+async def test_blank_search_is_no_search_and_a_wrong_method_says_what_is_allowed(cmf: Cmf) -> None:
+    await cmf.environment("prod", "flink-prod")
+    page = await cmf.ok("GET", f"{ENVS}?search=&searchScope=&filter=&fields=")
+    assert [e["name"] for e in page["items"]] == ["prod"]
+    response = await cmf.client.request("TRACE", f"{V1}/system-information")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET"

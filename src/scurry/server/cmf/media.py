@@ -58,13 +58,13 @@ async def read_body(request: Request, limit: int) -> Any:
 
 
 def parse_body(raw: bytes, content_type: str | None) -> Any:
+    if not raw.strip():
+        raise InvalidInput("request body: required")
     media = media_type(content_type)
     is_json = media == JSON or media.endswith("+json")
     if not is_json and media not in YAML_TYPES:
         shown = media or "none"
         raise UnsupportedMediaType(f"Content-Type: {shown} is not supported: send {JSON} or {YAML}")
-    if not raw.strip():
-        raise InvalidInput("request body: required")
     try:
         text = raw.decode("utf-8")
         doc = json.loads(text) if is_json else _load_yaml(text)

@@ -43,6 +43,7 @@ class ListQuery:
         search_scope: str | None = None,
         fields: str | None = None,
     ) -> ListQuery:
+        search, search_scope = search or None, search_scope or None  # blank means not given
         if (search is None) != (search_scope is None):
             given, missing = (
                 ("search", "searchScope") if search is not None else ("searchScope", "search")
