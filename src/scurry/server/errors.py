@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+import re
 from collections.abc import Mapping
 
 from fastapi import FastAPI, Request
@@ -36,6 +38,23 @@ def answer(
     return response
 
 
+def allowed_methods(request: Request) -> str:
+    """Every method the app serves at the request's path, from its OpenAPI description
+    (Starlette names only the first matching route's)."""
+    path = request.url.path
+    methods: set[str] = set()
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        if _template(template).match(path):
+            methods |= {method.upper() for method in operations}
+    return ", ".join(sorted(methods))
+
+
+@functools.cache
+def _template(path: str) -> re.Pattern[str]:
+    parts = re.split(r"\{[^}]+\}", path)  # the text between {parameters}
+    return re.compile("^" + "[^/]+".join(re.escape(part) for part in parts) + "$")
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(ScurryError)
     async def scurry_error(request: Request, exc: ScurryError) -> Response:
@@ -50,8 +69,10 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        # e.g. the Allow header of a 405, which RFC 9110 requires
-        return answer(request, exc.status_code, str(exc.detail), headers=exc.headers)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:  # RFC 9110: Allow lists every method of the resource
+            headers["Allow"] = allowed_methods(request)
+        return answer(request, exc.status_code, str(exc.detail), headers=headers)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:

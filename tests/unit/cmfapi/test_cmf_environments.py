@@ -272,3 +272,5 @@ async def test_blank_search_is_no_search_and_a_wrong_method_says_what_is_allowed
     response = await cmf.client.request("TRACE", f"{V1}/system-information")
     assert response.status_code == 405
     assert response.headers["allow"] == "GET"
+    response = await cmf.client.request("PATCH", f"{V1}/secrets/x")
+    assert response.headers["allow"] == "DELETE, GET, PUT"
