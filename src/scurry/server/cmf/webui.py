@@ -55,8 +55,11 @@ router = APIRouter(include_in_schema=False)
 
 @router.api_route(PREFIX, methods=METHODS)
 async def web_ui_root(request: Request) -> Response:
-    """`.../flink-web-ui` → `.../flink-web-ui/`, where the dashboard's relative URLs work."""
-    target = request.url.path + "/"
+    """`.../flink-web-ui` → `.../flink-web-ui/`, where the dashboard's relative URLs work.
+
+    The location is relative, so it stays right behind a proxy that adds a prefix.
+    """
+    target = "flink-web-ui/"
     if request.url.query:
         target += f"?{request.url.query}"
     return RedirectResponse(target, status_code=307)
@@ -75,7 +78,7 @@ async def web_ui(env: str, app: str, path: str, request: Request, ctx: CmfDep) -
         request.method,
         target,
         headers=[(k, v) for k, v in request.headers.items() if k.lower() not in NOT_FORWARDED],
-        content=await request.body(),
+        content=request.stream() if _has_body(request) else None,
     )
     try:
         answer = await client.send(upstream, stream=True)
@@ -91,6 +94,12 @@ async def web_ui(env: str, app: str, path: str, request: Request, ctx: CmfDep) -
     return StreamingResponse(
         _relay(answer, client), status_code=answer.status_code, headers=headers
     )
+
+
+def _has_body(request: Request) -> bool:
+    """Whether the request carries a body (streamed on as it arrives: jars can be large)."""
+    length = request.headers.get("content-length")
+    return (length is not None and length != "0") or "transfer-encoding" in request.headers
 
 
 async def _relay(answer: httpx.Response, client: httpx.AsyncClient) -> AsyncIterator[bytes]:
