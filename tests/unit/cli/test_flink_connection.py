@@ -238,3 +238,15 @@ def test_a_token_is_sent_as_a_bearer(cli: Run, monkeypatch: pytest.MonkeyPatch) 
 
     assert result.code == 0, result.err
     assert recorder.authorization == "Bearer s3cret-token"
+
+
+def test_unreadable_certificates_are_an_error(cli: Run, tmp_path: Path) -> None:
+    not_pem = tmp_path / "client.pem"
+    not_pem.write_text("not a certificate")
+
+    result = cli(
+        "flink", "system-info", "--url", "https://127.0.0.1:1", "--client-cert-path", str(not_pem)
+    )
+
+    assert result.code == 1
+    assert result.err.startswith("Error: cannot load the certificates of the connection: ")

@@ -128,7 +128,7 @@ def list_(
 def summary(application: Obj, environment: str) -> list[str]:
     """Name, environment, job name and job state (empty before the first deployment)."""
     status = application.get("status") or {}
-    job = status.get("jobStatus") or {} if isinstance(status, dict) else {}
+    job = (status.get("jobStatus") if isinstance(status, dict) else None) or {}
     return [
         text((application.get("metadata") or {}).get("name")),
         text((application.get("spec") or {}).get("environment") or environment),

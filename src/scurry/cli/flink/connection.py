@@ -113,13 +113,19 @@ class Connection:
         """An HTTP transport that presents the client certificate and checks the server's."""
         verify: ssl.SSLContext | bool = True
         if self.url.startswith("https://"):
-            verify = ssl.create_default_context(
-                cafile=str(self.certificate_authority) if self.certificate_authority else None
-            )
+            verify = self._tls_context()
+        return BearerTransport(self.token, verify=verify)
+
+    def _tls_context(self) -> ssl.SSLContext:
+        authority = str(self.certificate_authority) if self.certificate_authority else None
+        try:
+            context = ssl.create_default_context(cafile=authority)
             if self.client_cert is not None:
                 key = str(self.client_key) if self.client_key else None
-                verify.load_cert_chain(str(self.client_cert), key)
-        return BearerTransport(self.token, verify=verify)
+                context.load_cert_chain(str(self.client_cert), key)
+        except (OSError, ssl.SSLError) as exc:
+            raise CommandError(f"cannot load the certificates of the connection: {exc}") from None
+        return context
 
     def client(self, timeout: float | None = TIMEOUT) -> httpx.Client:
         hooks = {"response": [_log_response]} if self.verbose else {}
