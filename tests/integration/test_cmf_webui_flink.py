@@ -67,6 +67,11 @@ def overview(base: str) -> dict[str, object] | None:
     return answer.json() if answer.status_code == 200 else None
 
 
+def task_manager_registered(base: str) -> bool:
+    answered = overview(base)
+    return answered is not None and answered.get("taskmanagers") == 1
+
+
 def check_dashboard(base: str) -> None:
     """The index page, an asset it names by relative URL, and a REST call, all from `base`."""
     index = httpx.get(f"{base}/", timeout=10)
@@ -117,7 +122,9 @@ def forwarding(plane: ControlPlane, port: int) -> Iterator[subprocess.Popen[byte
 
 def test_the_dashboard_through_the_server_and_a_forwarded_port(deployed: ControlPlane) -> None:
     through_server = f"{deployed.url}{UI}"
-    wait_for("the JobManager behind the proxy", lambda: overview(through_server) is not None)
+    wait_for(
+        "the TaskManager, seen through the proxy", lambda: task_manager_registered(through_server)
+    )
 
     check_dashboard(through_server)
     port = free_port()
