@@ -18,12 +18,10 @@ from scurry.server.cmf.deps import (
 from scurry.server.cmf.media import no_content, respond
 from scurry.services.cmf import instances
 from scurry.services.cmf.applications import Applications
-from scurry.services.cmf.listing import ListRules, keep_order, page_of, v2_rules
 
 router = APIRouter(
     prefix="/cmf/api/v1/environments/{env_name}/applications", tags=["FlinkApplications"]
 )
-INSTANCE_RULES: ListRules = v2_rules(default_order=keep_order)
 
 
 @router.get("")
@@ -78,11 +76,9 @@ async def suspend_application(
 async def get_application_instances(
     request: Request, env_name: str, app_name: str, ctx: CmfDep, query: PagingDep
 ) -> Response:
-    service = Applications(ctx)
-    app, deployment = await service.with_deployment(env_name, app_name)
+    app, deployment = await Applications(ctx).with_deployment(env_name, app_name)
     found = await instances.of_application(ctx, app)
-    items = [instances.render(i, app, deployment) for i in found]
-    return respond(request, page_of(items, query, INSTANCE_RULES))
+    return respond(request, instances.page(app, deployment, found, query))
 
 
 @router.get("/{app_name}/instances/{instance_name}")

@@ -20,8 +20,10 @@ from scurry.models.cmf import FlinkApplicationInstance, InstanceJobStatus, Insta
 from scurry.ports import Obj
 from scurry.services.cmf import kinds, records
 from scurry.services.cmf.context import CmfContext
+from scurry.services.cmf.listing import ListQuery, ListRules, keep_order, page_of, v2_rules
 
 SUSPENDED = "suspended"
+RULES: ListRules = v2_rules(default_order=keep_order)  # oldest first
 
 
 def job_state(spec: dict[str, Any]) -> str:
@@ -128,3 +130,7 @@ def render(instance: Obj, app: Obj, deployment: Obj | None) -> dict[str, Any]:
             job_status=InstanceJobStatus.model_validate(job) if job else None,
         ),
     ).to_wire()
+
+
+def page(app: Obj, deployment: Obj | None, found: list[Obj], query: ListQuery) -> dict[str, Any]:
+    return page_of([render(i, app, deployment) for i in found], query, RULES)
