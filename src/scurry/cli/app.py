@@ -28,6 +28,8 @@ from scurry.cli import (
     wait,
 )
 from scurry.cli.client import error_line
+from scurry.cli.flink import group as flink
+from scurry.cli.flink.errors import CommandError
 from scurry.cli.session import Session
 from scurry.config.settings import Settings
 from scurry.errors import InvalidInput, ScurryError
@@ -94,6 +96,7 @@ app.command("resume")(jobs.resume_command)
 app.command("restart")(jobs.restart_command)
 app.command("savepoint")(jobs.savepoint_command)
 app.command("checkpoint")(jobs.checkpoint_command)
+app.add_typer(flink.app, name="flink")
 
 
 def hoist_global_options(args: list[str]) -> list[str]:
@@ -119,10 +122,13 @@ def main(args: list[str]) -> int:
     arguments = hoist_global_options(args) or ["--help"]
     try:
         result = command.main(args=arguments, prog_name="scurry", standalone_mode=False)
+    except CommandError as error:  # `scurry flink`: worded as Confluent's CLI words it
+        return fail(error.render(), error.exit_code)
     except ScurryError as error:
         return fail(error_line(error), error.exit_code)
     except typer.TyperException as error:
-        return fail(f"error: {error.format_message()} {usage_hint(error)}", error.exit_code)
+        prefix = "Error" if in_flink_group(error) else "error"
+        return fail(f"{prefix}: {error.format_message()} {usage_hint(error)}", error.exit_code)
     except (typer.Abort, KeyboardInterrupt):
         return fail("interrupted", INTERRUPTED)
     except BrokenPipeError:  # `scurry get ... | head`: the reader has gone, nothing to say
@@ -130,6 +136,11 @@ def main(args: list[str]) -> int:
     except OSError as error:
         return fail(f"error: {error}", 1)
     return result if isinstance(result, int) else 0
+
+
+def in_flink_group(error: typer.TyperException) -> bool:
+    path = getattr(getattr(error, "ctx", None), "command_path", None) or ""
+    return path.startswith("scurry flink")
 
 
 def usage_hint(error: typer.TyperException) -> str:

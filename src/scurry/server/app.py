@@ -21,6 +21,7 @@ from scurry.server import (
     plan,
     resources,
 )
+from scurry.server.cmf import webui
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,7 @@ def create_app(container: Container, background: Sequence[Background] = ()) -> F
     app.include_router(effective_config.router)
     app.include_router(metrics.router)
     app.include_router(plan.router)
+    app.include_router(webui.router)
     for router in cmf.ROUTERS:
         app.include_router(router)
     return app
