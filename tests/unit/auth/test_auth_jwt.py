@@ -8,7 +8,7 @@ import hmac
 import json
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -106,21 +106,26 @@ async def test_a_good_token_names_the_principal_and_its_groups(
     assert (await api.request("GET", "/metrics", signer.token(sub="root"))).status_code == 200
 
 
+def seconds_from_now(offset: int) -> int:
+    return int(time.time()) + offset
+
+
+# Claims are made when the test runs (not when it is collected): times are relative.
 @pytest.mark.parametrize(
     ("claims", "reason"),
     [
-        ({"exp": int(time.time()) - 120}, "the token has expired"),
-        ({"nbf": int(time.time()) + 120}, "the token is not valid yet"),
-        ({"aud": "someone-else"}, "the token is not for this audience"),
-        ({"iss": "https://evil.example.test"}, "the token is from another issuer"),
-        ({"exp": None}, "the token lacks a required claim"),
-        ({"sub": None}, "the token has no principal"),
+        (lambda: {"exp": seconds_from_now(-120)}, "the token has expired"),
+        (lambda: {"nbf": seconds_from_now(120)}, "the token is not valid yet"),
+        (lambda: {"aud": "someone-else"}, "the token is not for this audience"),
+        (lambda: {"iss": "https://evil.example.test"}, "the token is from another issuer"),
+        (lambda: {"exp": None}, "the token lacks a required claim"),
+        (lambda: {"sub": None}, "the token has no principal"),
     ],
 )
 async def test_a_token_that_does_not_hold_is_refused(
-    api: AuthApp, signer: Signer, claims: dict[str, Any], reason: str
+    api: AuthApp, signer: Signer, claims: Callable[[], dict[str, Any]], reason: str
 ) -> None:
-    assert (await refusal(api, signer.token(**claims))).startswith(reason)
+    assert (await refusal(api, signer.token(**claims()))).startswith(reason)
 
 
 async def test_the_leeway_forgives_a_little_clock_skew(api: AuthApp, signer: Signer) -> None:

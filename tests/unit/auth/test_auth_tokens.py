@@ -8,8 +8,9 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from authkit import AuthApp, auth_app, write_bindings, write_tokens
+from authkit import AuthApp, auth_app, live_server, write_bindings, write_tokens
 
+from scurry.cli.app import main
 from scurry.errors import InvalidInput
 from scurry.server.auth.watched import WatchedFile, load_yaml
 
@@ -159,3 +160,30 @@ async def test_without_auth_settings_nothing_is_asked(tmp_path: Path) -> None:
     async with auth_app(tmp_path / "home") as api:
         for path in (DISCOVERY, "/metrics", "/cmf/api/v1/no-such-thing", "/api/v1/events"):
             assert (await api.request("GET", path)).status_code not in (401, 403), path
+
+
+async def test_the_cli_sends_a_bearer_token(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async with live_server(
+        tmp_path / "home",
+        auth_tokens_file=write_tokens(tmp_path / "tokens.yaml", {"s3cret-a": ("alice", [])}),
+        auth_bindings_file=write_bindings(
+            tmp_path / "bindings.yaml", {"role": "cluster-viewer", "principals": ["alice"]}
+        ),
+    ) as live:
+        get = ["--server", live.url, "get", "flinkdeployments", "-A"]
+        assert await asyncio.to_thread(main, get) == 7
+        assert capsys.readouterr().err == (
+            "Error from server (Unauthorized): authentication required: "
+            "a bearer token (Authorization: Bearer <token>)\n"
+        )
+        assert await asyncio.to_thread(main, [*get, "--token", "s3cret-a"]) == 0
+        assert await asyncio.to_thread(main, [*get, "--token=wrong"]) == 7
+        monkeypatch.setenv("SCURRY_TOKEN", "s3cret-a")
+        assert await asyncio.to_thread(main, get) == 0
+        assert (
+            await asyncio.to_thread(main, ["--server", live.url, "delete", "flinkdeployments", "x"])
+            == 8
+        )
+        assert 'Error from server (Forbidden): "alice" may not change' in capsys.readouterr().err
