@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from scurry.server.auth.rbac import Level
@@ -45,10 +45,10 @@ class Rule:
     template: str
     read: Access | None = None
     write: Access | None = None
+    segments: tuple[str, ...] = field(init=False)
 
-    @property
-    def segments(self) -> list[str]:
-        return self.template.strip("/").split("/")
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "segments", tuple(self.template.strip("/").split("/")))
 
 
 def public(what: str) -> Access:
