@@ -44,7 +44,9 @@ async def requirements(
         return [await in_namespace(index, "read", "plans", ns) for ns in namespaces] or [
             Requirement("read", "plans", cluster=True)
         ]
-    return []  # public
+    if access.scope == "public":
+        return []
+    raise ValueError(f"no policy for requests of scope {access.scope!r}")
 
 
 async def in_namespace(
@@ -58,14 +60,13 @@ async def in_namespace(
 
 
 async def environment_upsert(index: EnvironmentIndex, body: object) -> Requirement:
-    name = body.get("name") if isinstance(body, dict) else None
-    if not isinstance(name, str) or not name:
+    if not isinstance(body, dict) or not isinstance(body.get("name"), str) or not body["name"]:
         return Requirement("manage", "environments", cluster=True)
+    name: str = body["name"]
     stored = await index.get(name)
     if stored is None:
         return Requirement("manage", f'environments (creating "{name}")', cluster=True)
     spec: dict[str, Any] = stored.get("spec") or {}
-    assert isinstance(body, dict)
     moved = [key for key in PLACEMENT if key in body and body[key] != spec.get(key)]
     if moved:
         what = f'environments (changing {", ".join(moved)} of "{name}")'

@@ -84,9 +84,6 @@ class Grants:
     def in_environment(self, name: str) -> int:
         return max(self.cluster, self.everywhere, self.environments.get(name, NONE))
 
-    def holds_any(self) -> bool:
-        return max(self.cluster, self.everywhere, *self.environments.values(), NONE) > NONE
-
 
 def grants_of(bindings: BindingsFile, principal: Principal) -> Grants:
     cluster, everywhere, environments = NONE, NONE, dict[str, int]()
@@ -110,8 +107,8 @@ def missing_role(grants: Grants, need: Requirement) -> str | None:
     rank = RANK[need.level]
     if need.anyone:
         return None
-    if need.cluster and grants.cluster < rank:
-        return cluster_role_for(need.level)
+    if (need.cluster or not need.environments) and grants.cluster < rank:
+        return cluster_role_for(need.level)  # a requirement naming nothing is the cluster's
     for env in sorted(need.environments):
         if grants.in_environment(env) < rank:
             role = next(r for r, level in ENVIRONMENT_ROLES.items() if level == need.level)
