@@ -243,8 +243,8 @@ def workspace(prefix: str) -> Iterator[Path]:
     try:
         yield root
         failed = False
-    except BaseException as exc:
-        if not isinstance(exc, SystemExit) or exc.code not in (0, None):
+    except SystemExit as exc:
+        if isinstance(exc.code, str):  # a wait timed out: show where
             traceback.print_exc()
         raise
     finally:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from scurry import __version__
 from scurry.config.defaults import profile_defaults
 from scurry.config.operator_defaults import OperatorDefaults
+from scurry.config.secretbox import SecretBox, load_key
 from scurry.config.settings import Settings
 from scurry.core.observation import ControlConfig
 from scurry.core.validation import ValidationContext
@@ -97,9 +98,11 @@ class Container:
     now: Callable[[], datetime] = field(default=utc_now)
     metrics: Metrics = field(default_factory=lambda: Metrics(version=__version__))
     defaults_file: DefaultsFile = field(init=False)
+    secret_box: SecretBox = field(init=False)
 
     def __post_init__(self) -> None:
         self.defaults_file = DefaultsFile(defaults_path(self.settings))
+        self.secret_box = secret_box(self.settings)
         self.metrics.resources.source = partial(resource_counts, self.store)
         register_runtime_metrics(self.runtime, self.metrics)
 
@@ -113,6 +116,12 @@ class Container:
 
     async def close(self) -> None:
         await self.store.close()
+
+
+def secret_box(settings: Settings) -> SecretBox:
+    """The box that seals secrets at rest, keyed by SCURRY_SECRET_KEY or the home's key file."""
+    configured = settings.secret_key.get_secret_value() if settings.secret_key else None
+    return SecretBox(load_key(configured, settings.home))
 
 
 def register_runtime_metrics(runtime: Runtime, metrics: Metrics) -> None:

@@ -196,6 +196,11 @@ def exit_status(process: psutil.Process) -> int | None:
     try:
         code = process.wait(timeout=0)
     except psutil.TimeoutExpired:
+        # A server that is another process's child stays a zombie until that parent
+        # reaps it, yet it has ended all the same.
+        with contextlib.suppress(psutil.Error):
+            if process.status() == psutil.STATUS_ZOMBIE:
+                return -1
         return None
     except psutil.Error:
         return -1

@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     defaults_file: Path | None = None
     # Key that seals secrets at rest (32 bytes, base64); default: $SCURRY_HOME/secret.key.
     secret_key: SecretStr | None = None
+    # CMF management plane (/cmf/api/v1): the largest request body it reads, in bytes.
+    cmf_max_body_bytes: int = Field(default=1_048_576, ge=1024)
     # Auth and RBAC. Server: authentication is on when any of tokens file, JWKS or client CA
     # is set; who may do what comes from the bindings file; without auth the server binds
     # loopback only, unless `insecure`. TLS (cert + key) can be served with or without auth.

@@ -98,7 +98,7 @@ class Controller:
         self._control = config if callable(config) else lambda: config
         self.now = now
         self.metrics = metrics or Metrics()
-        self.executor = Executor(store, runtime, flink_api, self.metrics)
+        self.executor = Executor(store, runtime, flink_api, self.metrics, self._remember_write)
         self.queue: WorkQueue[Key] = WorkQueue(self.reconcile, workers)
         self.metrics.workqueue_depth.set_function(lambda: len(self.queue._queued))
         self.identity = holder_identity()
@@ -173,6 +173,11 @@ class Controller:
             elif not self._own_write(key, event.object):
                 self.queue.add(key)
             await self._wake_related(key, event.object)
+
+    def _remember_write(self, obj: dict[str, Any]) -> None:
+        version = str(obj["metadata"].get("resourceVersion") or "")
+        if version.isdigit():
+            self._written[self._key(obj)] = int(version)
 
     def _own_write(self, key: Key, obj: dict[str, Any]) -> bool:
         """The echo of this controller's own write: already known, no reason to look again.
@@ -264,9 +269,6 @@ class Controller:
         result = await self.executor.execute(obj, plan, finalizer)
         if result is None:
             return None
-        version = str(result["metadata"].get("resourceVersion") or "")
-        if version.isdigit():
-            self._written[key] = int(version)
         if plan.action is not None:  # look at the action's effect right away
             return min(plan.requeue_after or 0.0, 0.1)
         return plan.requeue_after

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from scurry.core.plan import (
@@ -60,9 +61,13 @@ class Executor:
         runtime: Runtime,
         flink_api: FlinkApiFactory,
         metrics: Metrics | None = None,
+        written: Callable[[Obj], None] = lambda _: None,
     ) -> None:
         self.store, self.runtime, self.flink_api = store, runtime, flink_api
         self.metrics = metrics or Metrics()
+        # Told of every write as soon as it is stored, before the slower steps that follow,
+        # so the controller knows the echo of the write for its own when the watch sees it.
+        self._written = written
 
     async def execute(self, obj: Obj, plan: Plan[Any], finalizer: str) -> Obj | None:
         """Returns the stored object after the plan, or None once it is gone."""
@@ -97,21 +102,22 @@ class Executor:
         else:
             finalizers.remove(finalizer)
         updated = {**obj, "metadata": {**obj["metadata"], "finalizers": finalizers}}
-        result: Obj = await self.store.update(updated)
-        return result
+        return self._stored(await self.store.update(updated))
 
     async def _set_labels(self, obj: Obj, labels: dict[str, str]) -> Obj:
         current: dict[str, str] = dict(obj["metadata"].get("labels") or {})
         if all(current.get(key) == value for key, value in labels.items()):
             return obj
         updated = {**obj, "metadata": {**obj["metadata"], "labels": {**current, **labels}}}
-        result: Obj = await self.store.update(updated)
-        return result
+        return self._stored(await self.store.update(updated))
 
     async def _write_status(self, obj: Obj, status: dict[str, Any]) -> Obj:
         if obj.get("status") == status:
             return obj
-        result: Obj = await self.store.update_status({**obj, "status": status})
+        return self._stored(await self.store.update_status({**obj, "status": status}))
+
+    def _stored(self, result: Obj) -> Obj:
+        self._written(result)
         return result
 
     async def _act(self, obj: Obj, plan: Plan[Any]) -> None:
@@ -217,7 +223,7 @@ class Executor:
         current = await self.store.get(obj["kind"], meta["namespace"], meta["name"])
         status = dict(current.get("status") or {})
         status["error"] = message
-        await self.store.update_status({**current, "status": status})
+        self._stored(await self.store.update_status({**current, "status": status}))
         await self.store.record_event(EventRecord(involved(current), "Warning", reason, message))
         self.metrics.event(reason, "Warning")
 

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 
 from scurry import __version__
 from scurry.bootstrap import Container
-from scurry.server import auth, core_api, effective_config, errors, metrics, plan, resources
+from scurry.server import auth, cmf, core_api, effective_config, errors, metrics, plan, resources
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,8 @@ def create_app(container: Container, background: Sequence[Background] = ()) -> F
     app.include_router(effective_config.router)
     app.include_router(metrics.router)
     app.include_router(plan.router)
+    for router in cmf.ROUTERS:
+        app.include_router(router)
     auth.install(app, container.settings, container.store)
     return app
 

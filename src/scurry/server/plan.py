@@ -26,9 +26,9 @@ from scurry.models.resources import (
     FlinkSessionJob,
     FlinkStateSnapshot,
 )
-from scurry.server.admission import admit, mutate
 from scurry.server.deps import ContainerDep
 from scurry.server.resources import PREFIX
+from scurry.services.admission import admit, mutate
 
 router = APIRouter(prefix=PREFIX, tags=["flink.apache.org"])
 Obj = dict[str, Any]

@@ -21,12 +21,12 @@ from scurry.models.cluster import ClusterRef
 from scurry.models.manifest import check_namespace, kind_by_name, normalize, parse_documents
 from scurry.models.resources import FLINK_DEPLOYMENT, FLINK_GROUP, FLINK_VERSION, KINDS, KindInfo
 from scurry.server import dryrun, logfollow
-from scurry.server.admission import admit, mutate
 from scurry.server.deps import ContainerDep
 from scurry.server.dryrun import DryRun
 from scurry.server.logfollow import LogTarget
 from scurry.server.selection import selection
 from scurry.server.watch import watch_options, watch_response
+from scurry.services.admission import admit, mutate
 from scurry.store import apierrors
 
 PREFIX = f"/apis/{FLINK_GROUP}/{FLINK_VERSION}"

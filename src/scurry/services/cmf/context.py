@@ -1,0 +1,30 @@
+"""What the CMF services work with: the two stores, the runtime, the clock, the secret box.
+
+CMF kinds always live in SQL (`cmf`); the FKO kinds the services derive live
+in the runtime's store (`fko`). Locally the two are the same object; keeping
+them apart here lets a Kubernetes runtime keep FlinkDeployments in the
+Kubernetes API without the services changing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from scurry.config.secretbox import SecretBox
+from scurry.core.observation import ControlConfig
+from scurry.ports import ResourceStore, Runtime
+
+
+@dataclass(frozen=True)
+class CmfContext:
+    cmf: ResourceStore
+    fko: ResourceStore
+    runtime: Runtime
+    control: Callable[[], ControlConfig]
+    now: Callable[[], datetime]
+    box: SecretBox
+    admission: bool = True
+    version: str = "unknown"
+    cluster_name: str = "local"
