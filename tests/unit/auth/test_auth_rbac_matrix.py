@@ -295,10 +295,12 @@ async def test_a_namespace_shared_by_two_environments_needs_the_role_in_both(
 
 
 async def test_the_principal_reaches_the_handlers(api: AuthApp) -> None:
-    @api.app.get("/api/v1/namespaces/{namespace}/whoami")
+    @api.app.get("/apis/scurry.test/v1/namespaces/{namespace}/whoami")
     def whoami(namespace: str, request: Request) -> dict[str, Any]:
         principal = request.state.principal
         return {"name": principal.name, "groups": sorted(principal.groups), "ns": namespace}
 
-    response = await api.request("GET", "/api/v1/namespaces/prod-ns/whoami", token_of("grouped"))
+    response = await api.request(
+        "GET", "/apis/scurry.test/v1/namespaces/prod-ns/whoami", token_of("grouped")
+    )
     assert response.json() == {"name": "grouped", "groups": ["prod-editors"], "ns": "prod-ns"}
