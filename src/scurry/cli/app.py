@@ -8,7 +8,9 @@ exits with its own `exit_code`, a usage error with 2, Ctrl-C with 130.
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any
 
 import pydantic
 import typer
@@ -36,6 +38,14 @@ from scurry.errors import InvalidInput, ScurryError
 
 INTERRUPTED = 130
 GLOBAL_FLAGS = ("-v", "--verbose")
+# Global options that take a value: the server and the credentials to show it.
+GLOBAL_OPTIONS = (
+    "--server",
+    "--token",
+    "--client-cert-path",
+    "--client-key-path",
+    "--certificate-authority-path",
+)
 
 app = typer.Typer(
     name="scurry",
@@ -61,17 +71,39 @@ def root(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Print each API request to stderr.")
     ] = False,
+    token: Annotated[
+        str | None, typer.Option("--token", help="Bearer token for the server (SCURRY_TOKEN).")
+    ] = None,
+    client_cert_path: Annotated[
+        Path | None,
+        typer.Option(help="Client certificate (PEM) for mTLS (SCURRY_CLIENT_CERT_PATH)."),
+    ] = None,
+    client_key_path: Annotated[
+        Path | None, typer.Option(help="Its private key (PEM) (SCURRY_CLIENT_KEY_PATH).")
+    ] = None,
+    certificate_authority_path: Annotated[
+        Path | None,
+        typer.Option(help="CA that signs the server's certificate (PEM)."),
+    ] = None,
 ) -> None:
     """A control plane for Apache Flink: FlinkDeployments on this machine, kubectl style."""
-    session = Session(load_settings(server), verbose=verbose)
+    connection = {
+        "server": server,
+        "token": token,
+        "client_cert_path": client_cert_path,
+        "client_key_path": client_key_path,
+        "certificate_authority_path": certificate_authority_path,
+    }
+    session = Session(load_settings(connection), verbose=verbose)
     ctx.obj = session
     ctx.call_on_close(session.close)
 
 
-def load_settings(server: str | None) -> Settings:
-    """The installation's settings; a bad SCURRY_* variable is an InvalidInput naming it."""
+def load_settings(options: Mapping[str, Any]) -> Settings:
+    """The installation's settings, with the options given; a bad SCURRY_* variable is an
+    InvalidInput naming it."""
     try:
-        return Settings(server=server) if server else Settings()
+        return Settings(**{name: value for name, value in options.items() if value is not None})
     except pydantic.ValidationError as exc:
         problems = [
             f"SCURRY_{'.'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in exc.errors()
@@ -100,16 +132,17 @@ app.add_typer(flink.app, name="flink")
 
 
 def hoist_global_options(args: list[str]) -> list[str]:
-    """Move `--server URL` and `-v` to the front, so that they work anywhere (as in kubectl)."""
+    """Move `--server URL`, the credentials and `-v` to the front, so that they work anywhere
+    (as in kubectl)."""
     front: list[str] = []
     rest: list[str] = []
     items = iter(args)
     for arg in items:
         if arg == "--":
             rest.extend([arg, *items])
-        elif arg in GLOBAL_FLAGS or arg.startswith("--server="):
+        elif arg in GLOBAL_FLAGS or arg.startswith(tuple(f"{o}=" for o in GLOBAL_OPTIONS)):
             front.append(arg)
-        elif arg == "--server":
+        elif arg in GLOBAL_OPTIONS:
             front.extend([arg, next(items, "")])
         else:
             rest.append(arg)

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from scurry import __version__
 from scurry.bootstrap import Container
 from scurry.server import (
+    auth,
     cmf,
     core_api,
     core_objects,
@@ -53,6 +54,7 @@ def create_app(container: Container, background: Sequence[Background] = ()) -> F
     app.include_router(webui.router)
     for router in cmf.ROUTERS:
         app.include_router(router)
+    auth.install(app, container.settings, container.store)
     return app
 
 
