@@ -1,4 +1,5 @@
-"""The `scurry` command: `server` runs the control plane here; the rest is the CLI.
+"""The `scurry` command: `server` runs the control plane here, `db` works on its
+database directly; the rest is the CLI.
 
 Entry points are imported lazily, so `scurry get` does not load FastAPI,
 SQLAlchemy or Flink's wheels.
@@ -13,19 +14,26 @@ def run_server(args: list[str]) -> int:
     import asyncio
     import logging
 
+    import pydantic
+
     from scurry.config.settings import Settings
     from scurry.controlplane import serve
+    from scurry.errors import ScurryError
+    from scurry.server.flags import parse_server_args
 
-    if any(a in ("-h", "--help") for a in args):
-        print(
-            "usage: scurry server [--no-controller]\n\nRun the API server and the controller "
-            "in the foreground (SCURRY_HOST, SCURRY_PORT, SCURRY_HOME configure it)."
-        )
-        return 0
+    parsed = parse_server_args(args)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    asyncio.run(serve(Settings(), with_controller="--no-controller" not in args))
+    try:
+        settings = Settings(**parsed.overrides)
+        asyncio.run(serve(settings, with_controller=parsed.with_controller))
+    except pydantic.ValidationError as exc:
+        print(f"error: invalid server settings:\n{exc}", file=sys.stderr)
+        return 2
+    except ScurryError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return exc.exit_code
     return 0
 
 
@@ -33,6 +41,10 @@ def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] == "server":
         return run_server(args[1:])
+    if args and args[0] == "db":
+        from scurry.dbtool import main as db_main
+
+        return db_main(args[1:])
     from scurry.cli.app import main as cli_main
 
     return cli_main(args)
