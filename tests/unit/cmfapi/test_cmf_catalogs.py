@@ -92,6 +92,8 @@ async def test_catalog_lifecycle(cmf: Cmf, sr_url: str) -> None:
     )
     got = await cmf.ok("GET", f"{CATALOGS}/kafka-cat")
     assert got == created
+    info = await cmf.ok("GET", f"{V1}/resource-information")
+    assert info["status"]["resources"]["catalogs"] == 1
     changed = catalog("kafka-cat", sr_url)
     changed["metadata"]["labels"] = {"team": "data"}
     changed["spec"]["srInstance"]["connectionConfig"]["schema.registry.ssl.truststore.password"] = (
