@@ -2,7 +2,7 @@
 
 Schema types map to Flink format identifiers: Avro to Flink's `avro-confluent`;
 JSON Schema to `json-confluent` and Protobuf to `protobuf-confluent`, which no
-Apache Flink release provides yet (see docs/architecture.md, "SQL catalogs"):
+Apache Flink release provides yet (see docs/architecture.md, "Kafka catalogs (Flink SQL)"):
 their options follow avro-confluent's. A side without a subject is `raw` bytes.
 
 A connection config may hold both clients' keys (one secret often carries the
