@@ -209,6 +209,12 @@ async def test_flinks_missing_factory_error_is_explained(
     assert explained.startswith("shop.orders-db.orders needs the 'kafka' connector")
     # Everything those tables lack is named at once: the format would fail next.
     assert "the 'avro-confluent' format, which is not in" in explained
+    assert (
+        setup.explain_failure(
+            "Unable to create a source for reading table 'shop.orders-db.orders'.\n" + flink
+        )
+        == explained
+    )
     assert setup.explain_failure("SQL parse failed. Encountered ...") is None
     assert setup.explain_failure(flink.replace("'kafka'", "'jdbc'")) is None
 

@@ -83,14 +83,17 @@ class KafkaSqlSetup:
     def explain_failure(self, flink_message: str) -> str | None:
         """The missing-jar message for Flink's missing-factory error; None for other errors.
 
-        It names every jar the tables using that factory lack, not only the one
-        Flink tripped on first.
+        It names every jar the table Flink could not open lacks (every table using
+        that factory when Flink names none), not only the one it tripped on first.
         """
         found = _MISSING_FACTORY.search(flink_message)
         if found is None or found.group(1) not in connectors.REQUIREMENTS:
             return None
         identifier = found.group(1)
         users = [t for t in self.tables if identifier in (t.option("connector"), *t.formats)]
+        # Flink names the table it could not open ("... for reading table 'c.d.t'").
+        named = [t for t in users if f"table '{t.catalog}.{t.database}.{t.name}'" in flink_message]
+        users = named or users
         gaps = connectors.missing(users, self.connectors_dir)
         if gaps:
             return "; ".join(gap.message(self.connectors_dir) for gap in gaps)
