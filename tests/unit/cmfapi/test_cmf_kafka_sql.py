@@ -19,6 +19,7 @@ from cmfkit import V1, Cmf
 from scurry.errors import NotFound
 from scurry.services.cmf.kafka_sql import kafka_sql_setup
 from scurry.services.kafkatables import connectors, registry
+from scurry.testing.fake_schema_registry import FakeSchemaRegistry
 
 CATALOGS = f"{V1}/catalogs/kafka"
 ORDER = {"type": "record", "name": "Order", "fields": [{"name": "id", "type": "long"}]}
@@ -227,3 +228,36 @@ async def test_ddl_on_a_kafka_catalog_is_refused(cmf: Cmf, sr_url: str, tmp_path
     assert refusal.startswith("catalog 'shop' is a Kafka catalog and is read-only")
     assert setup.read_only_refusal("default_catalog") is None
     assert setup.read_only_refusal(None) is None
+
+
+async def test_a_registry_gone_since_leaves_only_its_databases_out(
+    cmf: Cmf, sr_url: str, tmp_path: Path
+) -> None:
+    await shop(cmf, sr_url)
+    with FakeSchemaRegistry() as sr:
+        gone = sr.url
+        body = {
+            "apiVersion": "cmf.confluent.io/v1",
+            "kind": "KafkaCatalog",
+            "metadata": {"name": "archive"},
+            "spec": {"srInstance": {"connectionConfig": {"schema.registry.url": gone}}},
+        }
+        await cmf.ok("POST", CATALOGS, json=body)
+        for name in ("old-db", "older-db"):
+            database = {
+                "apiVersion": "cmf.confluent.io/v1",
+                "kind": "KafkaDatabase",
+                "metadata": {"name": name},
+                "spec": {
+                    "kafkaCluster": {"connectionConfig": {"bootstrap.servers": "127.0.0.1:9"}}
+                },
+            }
+            await cmf.ok("POST", f"{CATALOGS}/archive/databases", json=database)
+    setup = await kafka_sql_setup(cmf.context(), "prod", tmp_path, registry_timeout=0.5)
+    assert setup.catalogs == frozenset({"shop"})
+    assert [(t.catalog, t.name) for t in setup.tables] == [("shop", "orders")]
+    unanswered = [n for n in setup.notes if "Schema Registry did not answer" in n]
+    assert [n.split(":", 1)[0] for n in unanswered] == [
+        "database archive.old-db",
+        "database archive.older-db",
+    ]

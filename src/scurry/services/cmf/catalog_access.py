@@ -110,16 +110,25 @@ class EnvironmentTables:
 async def environment_tables(
     ctx: CmfContext, env: str, registry_timeout: float = registry.DEFAULT_TIMEOUT
 ) -> EnvironmentTables:
-    """Every Kafka table `env` sees. A registry that fails leaves its database out, with a note."""
+    """Every Kafka table `env` sees. A registry that fails leaves its database out, with a note.
+
+    The databases are derived at the same time, each in a worker thread, so a
+    cluster or registry that does not answer costs about `registry_timeout` once,
+    not once per database.
+    """
     seen = await visible(ctx, env)
     result = EnvironmentTables(notes=list(seen.hidden))
-    for connection in seen.connections:
-        try:
-            derived = await asyncio.to_thread(derive, connection, registry_timeout)
-        except registry.RegistryUnreachable as exc:
+    outcomes = await asyncio.gather(
+        *(asyncio.to_thread(derive, c, registry_timeout) for c in seen.connections),
+        return_exceptions=True,
+    )
+    for connection, derived in zip(seen.connections, outcomes, strict=True):
+        if isinstance(derived, BaseException):
+            if not isinstance(derived, registry.RegistryUnreachable):
+                raise derived
             result.notes.append(
                 f"database {connection.catalog}.{connection.database}: Schema Registry did not "
-                f"answer ({exc}); its tables are not available"
+                f"answer ({derived}); its tables are not available"
             )
             continue
         result.databases.append(derived)
