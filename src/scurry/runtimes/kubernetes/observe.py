@@ -44,7 +44,7 @@ class RestCheck:
     flink_revision: str | None = None
 
 
-def annotations(obj: Obj | None) -> Mapping[str, str]:
+def annotations_of(obj: Obj | None) -> Mapping[str, str]:
     return ((obj or {}).get("metadata") or {}).get("annotations") or {}
 
 
@@ -99,7 +99,7 @@ def current_pods(pods: Sequence[Obj], token: str | None) -> list[Obj]:
     return [
         pod
         for pod in pods
-        if annotations(pod).get(naming.DEPLOY_TOKEN_ANNOTATION) == token
+        if annotations_of(pod).get(naming.DEPLOY_TOKEN_ANNOTATION) == token
         and not (pod.get("metadata") or {}).get("deletionTimestamp")
     ]
 
@@ -114,7 +114,7 @@ def observe_cluster(
     """The runtime's report from the objects of one cluster and a look at its REST API."""
     if jobmanager is None or (jobmanager.get("metadata") or {}).get("deletionTimestamp"):
         return ClusterObservation.absent()
-    notes = annotations(jobmanager)
+    notes = annotations_of(jobmanager)
     token = notes.get(naming.DEPLOY_TOKEN_ANNOTATION)
     job_id = notes.get(naming.JOB_ID_ANNOTATION)
     state, message = _jobmanager_state(
