@@ -13,7 +13,6 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from scurry import __version__
 from scurry.config.defaults import profile_defaults
@@ -26,9 +25,6 @@ from scurry.flinkrest import FlinkRestClient
 from scurry.models.resources import FLINK_DEPLOYMENT, FLINK_SESSION_JOB
 from scurry.ports import FlinkApi, FlinkApiFactory, ResourceStore, Runtime
 from scurry.telemetry import Metrics, Samples
-
-if TYPE_CHECKING:
-    from scurry.runtimes.local.fetch import S3Options
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +152,7 @@ def control_config(settings: Settings) -> ControlConfig:
 def build_runtime(settings: Settings, flink_api: FlinkApiFactory) -> Runtime:
     if settings.runtime != "local":
         raise NotImplementedError("the kubernetes runtime is not part of this build yet")
-    from scurry.runtimes.local.fetch import ArtifactFetcher
+    from scurry.runtimes.fetch import ArtifactFetcher, s3_options
     from scurry.runtimes.local.flinkdist import FlinkDist
     from scurry.runtimes.local.runtime import LocalRuntime
 
@@ -168,19 +164,6 @@ def build_runtime(settings: Settings, flink_api: FlinkApiFactory) -> Runtime:
         port_range=settings.ports,
         usrlib=settings.usrlib_dir,
         fetcher=ArtifactFetcher(s3_options(settings)),
-    )
-
-
-def s3_options(settings: Settings) -> S3Options:
-    """Settings' S3 endpoint and keys; what is unset comes from boto3's own chain."""
-    from scurry.runtimes.local.fetch import S3Options
-
-    access, secret = settings.s3_access_key, settings.s3_secret_key
-    return S3Options(
-        endpoint=settings.s3_endpoint,
-        region=settings.s3_region,
-        access_key=access.get_secret_value() if access else None,
-        secret_key=secret.get_secret_value() if secret else None,
     )
 
 
