@@ -145,7 +145,7 @@ class ArtifactFetcher:
         self.s3 = s3 or S3Options()
         self.attempts, self.backoff, self.sleep = attempts, backoff, sleep
         self.timeout, self.http_transport = timeout, http_transport
-        self._s3_client: S3Client | None = None
+        self.s3_client: S3Client | None = None
         self._s3_lock = threading.Lock()
         self._locks: defaultdict[Path, asyncio.Lock] = defaultdict(asyncio.Lock)
 
@@ -240,9 +240,9 @@ class ArtifactFetcher:
 
     def _s3(self) -> S3Client:
         with self._s3_lock:  # boto3 builds clients thread-unsafely; one is shared
-            if self._s3_client is None:
-                self._s3_client = _s3_client(self.s3)
-            return self._s3_client
+            if self.s3_client is None:
+                self.s3_client = s3_client(self.s3)
+            return self.s3_client
 
 
 def _part_file(target: Path) -> tuple[IO[bytes], Path]:
@@ -300,7 +300,7 @@ def _refused(exc: BaseException) -> bool:
     return False
 
 
-def _s3_client(options: S3Options) -> S3Client:
+def s3_client(options: S3Options) -> S3Client:
     import boto3
     from botocore.config import Config
 
