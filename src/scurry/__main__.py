@@ -1,4 +1,5 @@
-"""The `scurry` command: `server`, `render` and `fetch` run here; the rest is the CLI.
+"""The `scurry` command: `server` runs the control plane here, `db` works on its
+database directly, `render` and `fetch` work offline; the rest is the CLI.
 
 Entry points are imported lazily, so `scurry get` does not load FastAPI,
 SQLAlchemy or Flink's wheels.
@@ -41,8 +42,19 @@ def run_render(args: list[str]) -> int:
     return render_main(args)
 
 
+def run_db(args: list[str]) -> int:
+    from scurry.dbtool import main as db_main
+
+    return db_main(args)
+
+
 # Commands that run here, without a server: started lazily, outside the CLI's contract.
-LOCAL_COMMANDS = {"server": run_server, "fetch": run_fetch, "render": run_render}
+LOCAL_COMMANDS = {
+    "server": run_server,
+    "db": run_db,
+    "fetch": run_fetch,
+    "render": run_render,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

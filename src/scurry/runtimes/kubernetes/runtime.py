@@ -79,6 +79,8 @@ class KubernetesOptions:
 
 class KubernetesRuntime:
     name = "kubernetes"
+    # The kubelet resolves env/envFrom references itself, from the pod templates as written.
+    needs_resolved_env = False
 
     def __init__(
         self,
