@@ -31,7 +31,7 @@ from scurry.store import apierrors, writes
 from scurry.store.kubernetes import events, leases
 from scurry.store.kubernetes.kinds import DEFAULT_WATCH, LEASE, KubeKind, kube_kind
 from scurry.store.kubernetes.rest import AlreadyExists, KubeRest
-from scurry.store.kubernetes.watch import Source, Watch
+from scurry.store.kubernetes.watch import SERVER_TIMEOUT, Source, Watch
 from scurry.store.selectors import parse_selector
 
 if TYPE_CHECKING:
@@ -57,12 +57,14 @@ class KubernetesStore:
         lease_namespace: str = "default",
         clock: Clock | None = None,
         workers: int = 4,
+        watch_timeout: int = SERVER_TIMEOUT,
     ) -> None:
         self._rest = KubeRest(client)
         self.namespaces = tuple(namespaces) if namespaces else None
         self.lease_namespace = lease_namespace
         self._clock = clock or utc_now
         self._executor = ThreadPoolExecutor(workers, thread_name_prefix="scurry-kube")
+        self._watch_timeout = watch_timeout
         self._known_rv = 0
         self._watches: set[Watch] = set()
         self._closed = False
@@ -138,7 +140,7 @@ class KubernetesStore:
             raise Unavailable("the store is closed")
         wanted = [kube_kind(kind) for kind in (DEFAULT_WATCH if kinds is None else kinds)]
         sources = [Source(info, scope) for info in wanted for scope in self._scopes(None)]
-        watch = Watch(self._rest, sources, str(self._known_rv))
+        watch = Watch(self._rest, sources, str(self._known_rv), server_timeout=self._watch_timeout)
         self._watches.add(watch)
         return self._stream(watch)
 
@@ -279,10 +281,15 @@ async def open_kubernetes_store(
     namespaces: Sequence[str] | None = None,
     lease_namespace: str = "default",
     clock: Clock | None = None,
+    watch_timeout: int = SERVER_TIMEOUT,
 ) -> KubernetesStore:
     """A ready store: it knows the current resourceVersion, so watches start now."""
     store = KubernetesStore(
-        client, namespaces=namespaces, lease_namespace=lease_namespace, clock=clock
+        client,
+        namespaces=namespaces,
+        lease_namespace=lease_namespace,
+        clock=clock,
+        watch_timeout=watch_timeout,
     )
     try:
         await store.start()

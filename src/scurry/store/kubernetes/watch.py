@@ -60,8 +60,15 @@ class _Stream:
 class Watch:
     """One `watch()` call: its streams and the queue they feed."""
 
-    def __init__(self, rest: KubeRest, sources: list[Source], resource_version: str) -> None:
-        self._rest = rest
+    def __init__(
+        self,
+        rest: KubeRest,
+        sources: list[Source],
+        resource_version: str,
+        *,
+        server_timeout: int = SERVER_TIMEOUT,
+    ) -> None:
+        self._rest, self._server_timeout = rest, server_timeout
         self._queue: asyncio.Queue[_Item] = asyncio.Queue()
         loop = asyncio.get_running_loop()
 
@@ -111,10 +118,10 @@ class Watch:
             ("watch", "true"),
             ("resourceVersion", stream.resource_version),
             ("allowWatchBookmarks", "true"),
-            ("timeoutSeconds", str(SERVER_TIMEOUT)),
+            ("timeoutSeconds", str(self._server_timeout)),
         ]
         path = stream.source.kind.path(stream.source.namespace)
-        response = self._rest.open_stream(path, query, read_timeout=SERVER_TIMEOUT + 30)
+        response = self._rest.open_stream(path, query, read_timeout=self._server_timeout + 30)
         stream.response = response
         try:
             if stream.stopped.is_set():  # stopped while connecting

@@ -118,6 +118,8 @@ class ApiServer:
         if not isinstance(body, dict):
             raise ApiError(400, "BadRequest", "the body of a create must be an object")
         request = _scoped(res, body, namespace)
+        request.setdefault("apiVersion", res.api_version)
+        request.setdefault("kind", res.kind)
         name = str((request.get("metadata") or {}).get("name") or "")
         rv = self._rv + 1
         with _as_api_errors():
