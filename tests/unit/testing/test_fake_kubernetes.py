@@ -72,7 +72,7 @@ def test_create_answers_201_with_server_fields(api: client.ApiClient) -> None:
 
     meta = created["metadata"]
     assert (meta["generation"], meta["namespace"]) == (1, "default")
-    assert meta["uid"] and meta["resourceVersion"] and meta["creationTimestamp"]
+    assert all(meta[field] for field in ("uid", "resourceVersion", "creationTimestamp"))
 
 
 def test_status_subresource_and_generation(api: client.ApiClient) -> None:
