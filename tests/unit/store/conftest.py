@@ -24,7 +24,7 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
-@pytest.fixture(params=["sqlite-file", "sqlite-memory", "kubernetes"])
+@pytest.fixture(params=["sqlite-file", "sqlite-memory", "postgres", "kubernetes"])
 async def backend(
     request: pytest.FixtureRequest, tmp_path: Path, clock: FakeClock
 ) -> AsyncIterator[Backend]:
@@ -33,8 +33,8 @@ async def backend(
         async for kube_backend in _kubernetes_backend(clock):
             yield kube_backend
         return
-    shared = request.param == "sqlite-file"
-    url = f"sqlite:///{tmp_path}/data/scurry.db" if shared else "sqlite://"
+    shared = request.param != "sqlite-memory"
+    url = _url(request, tmp_path)
     store = await open_sql_store(url, clock=clock, poll_interval=POLL_INTERVAL)
     peers: list[ResourceStore] = []
 
@@ -69,3 +69,12 @@ async def _kubernetes_backend(clock: FakeClock) -> AsyncIterator[Backend]:
         for peer in peers:
             await peer.close()
         await store.close()
+
+
+def _url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "postgres":
+        url: str = request.getfixturevalue("postgres_url")
+        return url
+    if request.param == "sqlite-file":
+        return f"sqlite:///{tmp_path}/data/scurry.db"
+    return "sqlite://"
