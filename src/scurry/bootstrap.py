@@ -159,11 +159,9 @@ def kubernetes_api_client(settings: Settings) -> ApiClient:
 
     configuration = client.Configuration()
     if settings.in_kubernetes_pod:
-        config.load_incluster_config(  # type: ignore[no-untyped-call]  # the loader has no hints
-            client_configuration=configuration
-        )
+        config.load_incluster_config(client_configuration=configuration)
     else:
-        config.load_kube_config(  # type: ignore[no-untyped-call]  # the loader has no hints
+        config.load_kube_config(
             context=settings.kubernetes_context, client_configuration=configuration
         )
     return client.ApiClient(configuration)

@@ -86,22 +86,25 @@ class KubeApi:
         return self._send("GET", path, query, None, JSON).decode("utf-8", errors="replace")
 
     def _send(self, method: str, path: str, query: Query, body: Any, content_type: str) -> bytes:
-        serialized = self.client.param_serialize(
-            method,
-            path,
-            query_params=list(query),
-            header_params={"Accept": JSON, "Content-Type": content_type},
-            body=body,
-            auth_settings=["BearerToken"],
-        )
         try:
-            response = self.client.call_api(*serialized, _request_timeout=TIMEOUT)
-            data = response.response.data
-        except (urllib3.exceptions.HTTPError, ApiException) as exc:
+            response = self.client.call_api(
+                path,
+                method,
+                query_params=list(query),
+                header_params={"Accept": JSON, "Content-Type": content_type},
+                body=body,
+                auth_settings=["BearerToken"],
+                _preload_content=False,
+                _request_timeout=TIMEOUT,
+            )
+        except ApiException as exc:
+            raise error_of(exc.status or 0, _bytes(exc.body), f"{method} {path}") from None
+        except urllib3.exceptions.HTTPError as exc:
             raise Unavailable(f"the Kubernetes API at {self.host}: {exc}") from exc
-        if response.status >= 300:
-            raise error_of(response.status, data, f"{method} {path}")
-        return bytes(data or b"")
+        try:
+            return bytes(response.data or b"")
+        finally:
+            response.release_conn()
 
     def get(self, kind: str, namespace: str, name: str) -> dict[str, Any] | None:
         try:
@@ -128,7 +131,13 @@ class KubeApi:
         return True
 
     def close(self) -> None:
-        self.client.close()  # type: ignore[no-untyped-call]  # the client's method has no hints
+        self.client.close()
+
+
+def _bytes(body: Any) -> bytes | None:
+    if isinstance(body, str):
+        return body.encode("utf-8")
+    return bytes(body) if isinstance(body, bytes | bytearray) else None
 
 
 def error_of(code: int, data: bytes | None, what: str) -> ScurryError:
