@@ -19,8 +19,8 @@ import asyncio
 import os
 import time
 import uuid
-from datetime import UTC, datetime
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
