@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -355,3 +356,45 @@ async def test_an_object_the_api_server_refuses_is_a_status_error_not_a_crash(
         finally:
             await runtime.close()
             await store.close()
+
+
+async def test_a_session_job_jar_is_uploaded_by_the_operator(
+    harness: ControllerHarness,
+    kube: FakeKubernetes,
+    api: KubeApi,
+    flink: FakeFlinkCluster,
+    tmp_path: Path,
+) -> None:
+    session = manifest()
+    del session["spec"]["job"]
+    await harness.create(session)
+    await harness.reconcile(NAME, times=2)
+    deployment = jobmanager(kube)
+    assert JOB_ANNOTATION not in deployment["metadata"]["annotations"]
+    run_pods(api, deployment)
+    flink.config = {
+        "scurry.cluster.deploy-id": deployment["metadata"]["annotations"][TOKEN_ANNOTATION]
+    }
+    await harness.reconcile_until(
+        NAME, lambda r: r.status.job_manager_deployment_status is Jm.READY
+    )
+
+    jar = tmp_path / "wordcount.jar"
+    jar.write_bytes(b"PK\x05\x06" + bytes(18))  # an empty zip: Flink's REST API gets the file
+    await harness.create(
+        {
+            "apiVersion": "flink.apache.org/v1beta1",
+            "kind": "FlinkSessionJob",
+            "metadata": {"name": "wordcount", "namespace": NS},
+            "spec": {
+                "deploymentName": NAME,
+                "job": {"jarURI": jar.as_uri(), "parallelism": 1, "upgradeMode": "stateless"},
+            },
+        }
+    )
+    job = await harness.reconcile_job_until(
+        "wordcount", lambda j: j.status.job_status.state is FlinkJobState.RUNNING
+    )
+    assert "upload_jar" in flink.calls
+    assert [path.endswith("_wordcount.jar") for path in flink.jars.values()] == [True]
+    assert job.status.job_status.job_id in flink.jobs
