@@ -231,3 +231,16 @@ def test_chart_version_follows_the_package() -> None:
     chart = (CHART / "Chart.yaml").read_text()
     assert f'appVersion: "{scurry.__version__}"' in chart
     assert Path(CHART / "licenses" / "fko-crds-LICENSE").is_file()
+
+
+def test_server_alone_still_gets_its_account_and_rbac(helm: Helm) -> None:
+    objects = helm.template({"operator.enabled": False, "server.enabled": True})
+    assert [d["metadata"]["name"] for d in of_kind(objects, "Deployment")] == [
+        "release-scurry-server"
+    ]
+    account = named(objects, "Deployment", "release-scurry-server")["spec"]["template"]["spec"][
+        "serviceAccountName"
+    ]
+    assert named(objects, "ServiceAccount", account)
+    binding = named(objects, "ClusterRoleBinding", "release-scurry-operator")
+    assert binding["subjects"][0]["name"] == account

@@ -33,6 +33,11 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- if or .Values.server.enabled .Values.server.cfk -}}true{{- end -}}
 {{- end -}}
 
+{{/* The service account and its RBAC: the operator's, which the server's controller shares. */}}
+{{- define "scurry.needsAccount" -}}
+{{- if or .Values.operator.enabled (include "scurry.serverEnabled" .) -}}true{{- end -}}
+{{- end -}}
+
 {{/* What the operator does to the resources it reconciles and the objects it makes. */}}
 {{- define "scurry.operatorRules" -}}
 - apiGroups: [flink.apache.org]
