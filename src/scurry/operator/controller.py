@@ -48,7 +48,8 @@ from scurry.operator.observer import (
     observe_snapshot,
 )
 from scurry.operator.workqueue import WorkQueue
-from scurry.ports import FlinkApiFactory, ResourceStore, Runtime
+from scurry.ports import FlinkApiFactory, ResourceStore, Runtime, WatchEvent
+from scurry.store.apierrors import WatchExpired
 from scurry.telemetry import Metrics
 
 log = logging.getLogger(__name__)
@@ -98,6 +99,7 @@ class Controller:
         *,
         workers: int = 8,
         metrics: Metrics | None = None,
+        watch_store: bool = True,
     ) -> None:
         self.store, self.runtime, self.flink_api = store, runtime, flink_api
         # A provider is asked once per reconcile: operator defaults can change while running.
@@ -112,6 +114,8 @@ class Controller:
         self._written: dict[Key, int] = {}  # the resourceVersion of our last write, per key
         self._tasks: list[asyncio.Task[None]] = []
         self.leading = asyncio.Event()
+        # False when someone else feeds `handle` (the Kubernetes operator's informers).
+        self._watch_store = watch_store
 
     @property
     def config(self) -> ControlConfig:
@@ -126,13 +130,10 @@ class Controller:
         self.runtime.on_change(self._cluster_changed)
         await self.runtime.start()
         self.queue.start()
-        self._tasks = [
-            asyncio.create_task(self._renew_lease(), name="lease"),
-            asyncio.create_task(self._watch(), name="watch"),
-        ]
-        for kind in KINDS:
-            for obj in await self.store.list(kind):
-                self.queue.add(self._key(obj))
+        self._tasks = [asyncio.create_task(self._renew_lease(), name="lease")]
+        if self._watch_store:
+            self._tasks.append(asyncio.create_task(self._watch(), name="watch"))
+        await self._enqueue_all()
         try:
             await asyncio.gather(*self._tasks)
         finally:
@@ -169,19 +170,41 @@ class Controller:
             if lease.holder != self.identity:
                 raise RuntimeError(f"lost the controller lease to {lease.holder}")
 
+    async def _enqueue_all(self) -> None:
+        for kind in KINDS:
+            for obj in await self.store.list(kind):
+                self.queue.add(self._key(obj))
+
     async def _watch(self) -> None:
-        async for event in self.store.watch((*KINDS, *ENV_SOURCES)):
-            key = self._key(event.object)
-            if key.kind in ENV_SOURCES:
-                await self._wake_users(key)
-                continue
-            if event.type == "DELETED":
-                self.queue.forget(key)
-                self._failures.pop(key, None)
-                self._written.pop(key, None)
-            elif not self._own_write(key, event.object):
-                self.queue.add(key)
-            await self._wake_related(key, event.object)
+        while True:
+            events = self.store.watch((*KINDS, *ENV_SOURCES))
+            try:
+                async for event in events:
+                    await self.handle(event)
+                return
+            except WatchExpired:
+                # Changes were missed: look at everything again, then follow the new watch.
+                log.warning("the store's watch expired; listing every resource again")
+                await self._enqueue_all()
+
+    async def handle(self, event: WatchEvent) -> None:
+        """One change of a watched object, seen by the store's watch or an operator's informer.
+
+        Ignored while this controller does not lead: on taking the lease it lists everything.
+        """
+        if not self.leading.is_set():
+            return
+        key = self._key(event.object)
+        if key.kind in ENV_SOURCES:
+            await self._wake_users(key)
+            return
+        if event.type == "DELETED":
+            self.queue.forget(key)
+            self._failures.pop(key, None)
+            self._written.pop(key, None)
+        elif not self._own_write(key, event.object):
+            self.queue.add(key)
+        await self._wake_related(key, event.object)
 
     def _remember_write(self, obj: dict[str, Any]) -> None:
         version = str(obj["metadata"].get("resourceVersion") or "")

@@ -14,7 +14,9 @@ import pytest
 from storekit import POLL_INTERVAL, Backend, FakeClock
 
 from scurry.ports import ResourceStore
+from scurry.store.kubernetes import open_kubernetes_store
 from scurry.store.sql import open_sql_store
+from scurry.testing.kube import FakeKubernetes
 
 
 @pytest.fixture
@@ -22,11 +24,15 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
-@pytest.fixture(params=["sqlite-file", "sqlite-memory", "postgres"])
+@pytest.fixture(params=["sqlite-file", "sqlite-memory", "postgres", "kubernetes"])
 async def backend(
     request: pytest.FixtureRequest, tmp_path: Path, clock: FakeClock
 ) -> AsyncIterator[Backend]:
     """A fresh store; for shared databases, `open_peer` opens a second client of it."""
+    if request.param == "kubernetes":
+        async for kube_backend in _kubernetes_backend(clock):
+            yield kube_backend
+        return
     shared = request.param != "sqlite-memory"
     url = _url(request, tmp_path)
     store = await open_sql_store(url, clock=clock, poll_interval=POLL_INTERVAL)
@@ -46,6 +52,23 @@ async def backend(
 @pytest.fixture
 def store(backend: Backend) -> ResourceStore:
     return backend.store
+
+
+async def _kubernetes_backend(clock: FakeClock) -> AsyncIterator[Backend]:
+    """The Kubernetes store against the fake API server, whose clock is the test's."""
+    with FakeKubernetes(clock=clock) as kube:
+        store = await open_kubernetes_store(kube.api_client(), clock=clock)
+        peers: list[ResourceStore] = []
+
+        async def open_peer() -> ResourceStore:
+            peer = await open_kubernetes_store(kube.api_client(), clock=clock)
+            peers.append(peer)
+            return peer
+
+        yield Backend("kubernetes", store, clock, open_peer)
+        for peer in peers:
+            await peer.close()
+        await store.close()
 
 
 def _url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
