@@ -67,6 +67,15 @@ async def test_a_savepoint_without_a_name_gets_one(running: Cmf) -> None:
     assert created["spec"]["formatType"] == "NATIVE"
 
 
+async def test_a_savepoint_needs_no_body(running: Cmf) -> None:
+    """The spec makes the body of both savepoint creates optional."""
+    created = await running.ok("POST", SAVEPOINTS, 201)
+    assert created["metadata"]["name"].startswith("my-app-savepoint-manual-")
+    assert await running.store.get(SNAPSHOT, NS, created["metadata"]["name"])
+    message = await running.error("POST", DETACHED, 400)
+    assert "metadata.name" in message
+
+
 @pytest.mark.parametrize(
     ("body", "status", "words"),
     [

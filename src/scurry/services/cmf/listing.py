@@ -2,9 +2,10 @@
 
 The query parameters mirror Spring Data's pageable, as CMF's do: `page` is
 zero-based, `size` the page size, `sort` repeatable `property,asc|desc`.
-Like Spring, a negative page counts as the first page and a size outside
-1..MAX_SIZE is brought into it, so such requests are answered rather than
-refused; a sort property or filter that cannot be understood is refused.
+Like Spring, a negative page counts as the first page, a size outside
+1..MAX_SIZE is brought into it and a `sort` without a property is ignored, so
+such requests are answered rather than refused; a sort property or filter
+that cannot be understood is refused.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ class ListQuery:
         return cls(
             page=max(page or 0, 0),
             size=min(wanted, MAX_SIZE),
-            sort=tuple(sort or ()),
+            sort=tuple(entry for entry in sort or () if entry.partition(",")[0].strip()),
             filter=filter,
             search=search,
             search_scope=search_scope,
