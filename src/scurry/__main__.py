@@ -1,4 +1,5 @@
-"""The `scurry` command: `server` runs the control plane here; the rest is the CLI.
+"""The `scurry` command: `server` runs the control plane here, `db` works on its
+database directly; the rest is the CLI.
 
 Entry points are imported lazily, so `scurry get` does not load FastAPI,
 SQLAlchemy or Flink's wheels.
@@ -33,6 +34,10 @@ def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] == "server":
         return run_server(args[1:])
+    if args and args[0] == "db":
+        from scurry.dbtool import main as db_main
+
+        return db_main(args[1:])
     from scurry.cli.app import main as cli_main
 
     return cli_main(args)

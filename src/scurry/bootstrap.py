@@ -196,6 +196,8 @@ async def build(
     settings = settings or Settings()
     settings.home.mkdir(parents=True, exist_ok=True)
     flink_api = flink_api or rest_client
-    store = store or await open_sql_store(settings.effective_database_url)
+    store = store or await open_sql_store(
+        settings.effective_database_url, secrets=secret_box(settings)
+    )
     runtime = runtime or build_runtime(settings, flink_api)
     return Container(settings, store, runtime, flink_api, control_config(settings))

@@ -120,6 +120,10 @@ class Runtime(Protocol):
     """Realizes ClusterSpecs: the Deployment controller of its world."""
 
     name: str
+    # True: the controller resolves the pod templates' env/envFrom references (ConfigMaps,
+    # Secrets) into `ComponentResources.env` before `apply`, as a kubelet would. A runtime
+    # whose kubelet does that itself (Kubernetes) says False.
+    needs_resolved_env: bool
 
     async def start(self) -> None: ...
 

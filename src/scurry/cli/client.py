@@ -304,7 +304,7 @@ def log_params(component: str, index: int, tail: int | None) -> dict[str, str | 
 
 
 def collection_path(info: KindInfo, namespace: str | None) -> str:
-    prefix = f"/apis/{info.group}/{info.version}"
+    prefix = f"/apis/{info.group}/{info.version}" if info.group else f"/api/{info.version}"
     if namespace is None:
         return f"{prefix}/{info.plural}"
     return f"{prefix}/namespaces/{quote(namespace, safe='')}/{info.plural}"

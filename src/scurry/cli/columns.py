@@ -9,7 +9,13 @@ from datetime import datetime
 from scurry.cli.client import Obj
 from scurry.cli.jsonpath import format_value, lookup
 from scurry.cli.output import age
-from scurry.models.resources import FLINK_DEPLOYMENT, FLINK_SESSION_JOB, KindInfo
+from scurry.models.resources import (
+    CONFIG_MAP,
+    FLINK_DEPLOYMENT,
+    FLINK_SESSION_JOB,
+    SECRET,
+    KindInfo,
+)
 
 Cell = Callable[[Obj, datetime], str]
 
@@ -69,8 +75,23 @@ _SNAPSHOT: tuple[Column, ...] = (
 _SNAPSHOT_WIDE: tuple[Column, ...] = (Column("TYPE", _snapshot_type), Column("JOB", _job_reference))
 
 
+def _data_count(obj: Obj, _: datetime) -> str:
+    return str(len(obj.get("data") or {}) + len(obj.get("binaryData") or {}))
+
+
+DATA = Column("DATA", _data_count)
+_CONFIG_MAP: tuple[Column, ...] = (DATA, AGE)
+_SECRET: tuple[Column, ...] = (Column("TYPE", at("type")), DATA, AGE)
+
+
 def columns_for(info: KindInfo, *, wide: bool, all_namespaces: bool) -> list[Column]:
-    if info is FLINK_DEPLOYMENT:
+    own: tuple[Column, ...]
+    extra: tuple[Column, ...]
+    if info is CONFIG_MAP:
+        own, extra = _CONFIG_MAP, ()
+    elif info is SECRET:
+        own, extra = _SECRET, ()
+    elif info is FLINK_DEPLOYMENT:
         own, extra = _DEPLOYMENT, _DEPLOYMENT_WIDE
     elif info is FLINK_SESSION_JOB:
         own, extra = _DEPLOYMENT, _SESSION_JOB_WIDE

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -30,10 +31,13 @@ from scurry.cli.sections import (
 )
 from scurry.cli.session import Session
 from scurry.errors import ScurryError
+from scurry.models import corev1
 from scurry.models.resources import (
+    CONFIG_MAP,
     FLINK_DEPLOYMENT,
     FLINK_SESSION_JOB,
     FLINK_STATE_SNAPSHOT,
+    SECRET,
     KindInfo,
 )
 
@@ -51,6 +55,7 @@ _STATUS_ORDER = (
 )
 _SPECS = ("lastReconciledSpec", "lastStableSpec")
 _CONFIGURED = (FLINK_DEPLOYMENT.kind, FLINK_SESSION_JOB.kind)
+_DATA_KINDS = (CONFIG_MAP.kind, SECRET.kind)
 SNAPSHOT_LIMIT = 10
 _SNAPSHOT_HEADERS = ["Name", "Type", "Trigger", "State", "Path", "Age"]
 
@@ -77,15 +82,40 @@ def describe_object(
         ("API Version", scalar(obj.get("apiVersion"))),
         ("Kind", scalar(obj.get("kind"))),
         ("Metadata", block(metadata_entries(meta))),
-        ("Spec", yaml_block(obj.get("spec") or {})),
-        ("Status", block(status_entries(obj.get("status") or {}, show_specs=show_specs))),
     ]
+    if obj.get("kind") in _DATA_KINDS:
+        entries.extend(data_entries(obj))
+    else:
+        entries.append(("Spec", yaml_block(obj.get("spec") or {})))
+        entries.append(
+            ("Status", block(status_entries(obj.get("status") or {}, show_specs=show_specs)))
+        )
     if snapshots is not None:
         entries.append(("Snapshots", snapshots_value(obj, snapshots, now, all_snapshots)))
     if config is not None:
         entries.append(("Effective Flink Configuration", config_value(config, show_config)))
     entries.append(("Events", events_value(events, now)))
     return "\n".join(render(entries))
+
+
+def data_entries(obj: Obj) -> list[Entry]:
+    """A ConfigMap's data as it is; a Secret's only as sizes, as kubectl describe shows them."""
+    entries: list[Entry] = []
+    if obj["kind"] == SECRET.kind:
+        entries.append(("Type", scalar(obj.get("type"))))
+        entries.append(("Data", byte_sizes(corev1.decoded(obj))))
+    else:
+        entries.append(("Data", yaml_block(obj.get("data") or {})))
+        binary = obj.get("binaryData") or {}
+        decoded = {key: base64.b64decode(value) for key, value in binary.items()}
+        entries.append(("Binary Data", byte_sizes(decoded)))
+    if obj.get("immutable"):
+        entries.append(("Immutable", "true"))
+    return entries
+
+
+def byte_sizes(values: dict[str, bytes]) -> list[str]:
+    return [f"{key}:  {len(value)} bytes" for key, value in sorted(values.items())] or [NONE]
 
 
 def config_value(items: list[Obj], show_all: bool) -> Block:

@@ -37,7 +37,8 @@ class Selection:
 
 
 def qualified(info: KindInfo) -> str:
-    return f"{info.singular}.{info.group}"
+    """`flinkdeployment.flink.apache.org`, or `configmap` for the core group (as kubectl)."""
+    return f"{info.singular}.{info.group}" if info.group else info.singular
 
 
 def kind_named(kind: str) -> KindInfo:

@@ -79,7 +79,7 @@ def describe_validation_error(prefix: str, error: ValidationError) -> str:
     parts = []
     for item in error.errors():
         location = ".".join(str(p) for p in item["loc"] if not str(p).startswith("function-"))
-        parts.append(f"{location}: {item['msg']}")
+        parts.append(f"{location}: {item['msg']}" if location else item["msg"])
     return f"{prefix}: " + "; ".join(parts)
 
 
@@ -100,7 +100,8 @@ def normalize(doc: Any) -> dict[str, Any]:
     wire: dict[str, Any] = model.to_wire()
     wire["apiVersion"], wire["kind"] = info.api_version, info.kind
     wire.setdefault("metadata", {})["namespace"] = namespace
-    wire.setdefault("spec", {})
+    if info.has_spec:
+        wire.setdefault("spec", {})
     return wire
 
 

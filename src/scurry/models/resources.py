@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from scurry.models.base import WireModel
+from scurry.models.corev1 import ConfigMap, Secret
 from scurry.models.meta import ObjectMeta
 from scurry.models.spec import FlinkDeploymentSpec, FlinkSessionJobSpec, FlinkStateSnapshotSpec
 from scurry.models.status import (
@@ -60,6 +61,7 @@ class KindInfo:
     short_names: tuple[str, ...]
     model: type[WireModel]
     namespaced: bool = True
+    has_spec: bool = True
 
     @property
     def api_version(self) -> str:
@@ -69,6 +71,8 @@ class KindInfo:
     def names(self) -> tuple[str, ...]:
         """Every name kubectl accepts for this kind, lower-cased."""
         base = (self.kind.lower(), self.plural, self.singular, *self.short_names)
+        if not self.group:
+            return base
         return (*base, f"{self.plural}.{self.group}", f"{self.singular}.{self.group}")
 
     def parse(self, data: dict[str, Any]) -> Any:
@@ -103,4 +107,16 @@ FLINK_STATE_SNAPSHOT = KindInfo(
     FlinkStateSnapshot,
 )
 
-KINDS: tuple[KindInfo, ...] = (FLINK_DEPLOYMENT, FLINK_SESSION_JOB, FLINK_STATE_SNAPSHOT)
+# core/v1 objects that pod templates refer to (env, envFrom); they have data, not a spec.
+CONFIG_MAP = KindInfo(
+    "", "v1", "ConfigMap", "configmaps", "configmap", ("cm",), ConfigMap, has_spec=False
+)
+SECRET = KindInfo("", "v1", "Secret", "secrets", "secret", (), Secret, has_spec=False)
+
+KINDS: tuple[KindInfo, ...] = (
+    FLINK_DEPLOYMENT,
+    FLINK_SESSION_JOB,
+    FLINK_STATE_SNAPSHOT,
+    CONFIG_MAP,
+    SECRET,
+)

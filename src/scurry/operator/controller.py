@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 
 import psutil
 
+from scurry.core import podenv
 from scurry.core.deployment import FINALIZER as DEPLOYMENT_FINALIZER
 from scurry.core.deployment import decide_deployment
 from scurry.core.observation import ControlConfig
@@ -30,13 +31,16 @@ from scurry.core.snapshot import decide_snapshot
 from scurry.errors import Conflict, NotFound
 from scurry.models.cluster import ClusterRef
 from scurry.models.resources import (
+    CONFIG_MAP,
     FLINK_DEPLOYMENT,
     FLINK_SESSION_JOB,
     FLINK_STATE_SNAPSHOT,
+    SECRET,
     FlinkDeployment,
     FlinkSessionJob,
     FlinkStateSnapshot,
 )
+from scurry.operator.environment import deployment_references
 from scurry.operator.executor import ActionFailed, Executor
 from scurry.operator.observer import (
     observe_deployment,
@@ -50,6 +54,8 @@ from scurry.telemetry import Metrics
 log = logging.getLogger(__name__)
 
 KINDS = (FLINK_DEPLOYMENT.kind, FLINK_SESSION_JOB.kind, FLINK_STATE_SNAPSHOT.kind)
+# Watched only to wake the deployments whose pod templates refer to them.
+ENV_SOURCES = (CONFIG_MAP.kind, SECRET.kind)
 SESSION_LABEL = "target.session"  # FKO's mutator labels session jobs with their cluster
 LEASE_NAME = "scurry-controller"
 LEASE_SECONDS = 15.0
@@ -164,8 +170,11 @@ class Controller:
                 raise RuntimeError(f"lost the controller lease to {lease.holder}")
 
     async def _watch(self) -> None:
-        async for event in self.store.watch(KINDS):
+        async for event in self.store.watch((*KINDS, *ENV_SOURCES)):
             key = self._key(event.object)
+            if key.kind in ENV_SOURCES:
+                await self._wake_users(key)
+                continue
             if event.type == "DELETED":
                 self.queue.forget(key)
                 self._failures.pop(key, None)
@@ -201,6 +210,13 @@ class Controller:
         selector = f"{SESSION_LABEL}={key.name}"
         for job in await self.store.list(FLINK_SESSION_JOB.kind, key.namespace, selector):
             self.queue.add(self._key(job))
+
+    async def _wake_users(self, key: Key) -> None:
+        """A ConfigMap or Secret changed: a deployment that waits for it may start now."""
+        ref = podenv.Ref("ConfigMap" if key.kind == CONFIG_MAP.kind else "Secret", key.name)
+        for obj in await self.store.list(FLINK_DEPLOYMENT.kind, key.namespace):
+            if ref in deployment_references(obj):
+                self.queue.add(self._key(obj))
 
     def _cluster_changed(self, ref: ClusterRef) -> None:
         self.queue.add(Key(FLINK_DEPLOYMENT.kind, ref.namespace, ref.name))

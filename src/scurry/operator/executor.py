@@ -23,8 +23,11 @@ from scurry.core.plan import (
     TriggerCheckpoint,
     TriggerSavepoint,
 )
+from scurry.core.podenv import MissingReference
 from scurry.errors import Conflict, NotFound, ScurryError
+from scurry.models.cluster import ClusterSpec
 from scurry.models.enums import FlinkJobState
+from scurry.operator.environment import with_environment
 from scurry.ports import (
     EventRecord,
     FlinkApi,
@@ -124,7 +127,7 @@ class Executor:
         action = plan.action
         try:
             if isinstance(action, DeployCluster):
-                await self.runtime.apply(action.spec)
+                await self.runtime.apply(await self._with_environment(obj, action.spec))
             elif isinstance(action, DeleteCluster):
                 await self.runtime.delete(action.ref)
             elif isinstance(action, SubmitJob):
@@ -138,13 +141,20 @@ class Executor:
             elif isinstance(action, DisposeSnapshot):
                 await self.runtime.dispose_snapshot(action.path)
         except ScurryError as exc:
-            reason = (
-                "CleanupFailed"
-                if isinstance(action, DeleteCluster | CancelJob)
-                else ("DeploymentFailed")
-            )
+            reason = failure_reason(action, exc)
             await self._record_failure(obj, reason, exc.message)
             raise ActionFailed(exc.message) from exc
+
+    async def _with_environment(self, obj: Obj, spec: ClusterSpec) -> ClusterSpec:
+        """The spec with its processes' environment, when the runtime has no kubelet."""
+        if not self.runtime.needs_resolved_env:
+            return spec
+        resolved, notes = await with_environment(self.store, spec)
+        for note in notes:
+            await self.store.record_event(
+                EventRecord(involved(obj), "Warning", "InvalidEnvironmentVariableNames", note)
+            )
+        return resolved
 
     async def _submit(self, action: SubmitJob) -> None:
         """Upload and run; a job id Flink already knows means an earlier try went through."""
@@ -226,6 +236,16 @@ class Executor:
         self._stored(await self.store.update_status({**current, "status": status}))
         await self.store.record_event(EventRecord(involved(current), "Warning", reason, message))
         self.metrics.event(reason, "Warning")
+
+
+def failure_reason(action: object, error: ScurryError) -> str:
+    """The event reason for a failed action: Kubernetes' word for a container that cannot
+    be configured, CleanupFailed for a stop, DeploymentFailed for the rest."""
+    if isinstance(error, MissingReference):
+        return MissingReference.event_reason
+    if isinstance(action, DeleteCluster | CancelJob):
+        return "CleanupFailed"
+    return "DeploymentFailed"
 
 
 async def _job_known(api: FlinkApi, job_id: str) -> bool:

@@ -47,6 +47,10 @@ class WorkQueue(Generic[K]):
             self._queued.add(key)
             self._queue.put_nowait(key)
 
+    def waiting(self, key: K) -> bool:
+        """Whether `key` waits for a worker now (not on a timer, not being handled)."""
+        return key in self._queued
+
     def add_after(self, key: K, delay: float) -> None:
         if delay <= 0:
             self.add(key)

@@ -11,7 +11,16 @@ from fastapi import FastAPI
 
 from scurry import __version__
 from scurry.bootstrap import Container
-from scurry.server import cmf, core_api, effective_config, errors, metrics, plan, resources
+from scurry.server import (
+    cmf,
+    core_api,
+    core_objects,
+    effective_config,
+    errors,
+    metrics,
+    plan,
+    resources,
+)
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +44,7 @@ def create_app(container: Container, background: Sequence[Background] = ()) -> F
     app.state.container = container
     errors.install(app)
     app.include_router(core_api.router)
+    app.include_router(core_objects.router)
     app.include_router(resources.router)
     app.include_router(effective_config.router)
     app.include_router(metrics.router)

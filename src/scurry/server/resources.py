@@ -16,7 +16,8 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel, Field
 
-from scurry.errors import InvalidInput, NotFound
+from scurry.errors import InvalidInput, NotFound, ValidationFailed
+from scurry.models import corev1
 from scurry.models.cluster import ClusterRef
 from scurry.models.manifest import check_namespace, kind_by_name, normalize, parse_documents
 from scurry.models.resources import FLINK_DEPLOYMENT, FLINK_GROUP, FLINK_VERSION, KINDS, KindInfo
@@ -30,14 +31,26 @@ from scurry.services.admission import admit, mutate
 from scurry.store import apierrors
 
 PREFIX = f"/apis/{FLINK_GROUP}/{FLINK_VERSION}"
+CORE_PREFIX = "/api/v1"
 UNSUPPORTED_PATCHES = ("application/json-patch+json", "application/strategic-merge-patch+json")
 router = APIRouter(prefix=PREFIX, tags=["flink.apache.org"])
 
 
-def kind_of(plural: str) -> KindInfo:
+def kind_of(request: Request, plural: str) -> KindInfo:
+    """The kind a URL names: its plural, in the API group of the URL's prefix.
+
+    The same routes serve the core group (`/api/v1`, see `scurry.server.core_objects`)
+    and flink.apache.org (`/apis/flink.apache.org/v1beta1`).
+    """
     info = kind_by_name(plural)
     if plural != info.plural:
         raise InvalidInput(f"unknown resource {plural!r}: use {info.plural}")
+    group = "" if request.url.path.startswith(f"{CORE_PREFIX}/") else FLINK_GROUP
+    if info.group != group:
+        raise NotFound(
+            f"the server could not find the requested resource: {plural} are served "
+            f"under {CORE_PREFIX if info.group == '' else PREFIX}"
+        )
     return info
 
 
@@ -75,6 +88,7 @@ async def discovery() -> dict[str, Any]:
                 "shortNames": list(info.short_names),
             }
             for info in KINDS
+            if info.group == FLINK_GROUP
         ],
     }
 
@@ -213,6 +227,9 @@ async def replace(
 async def _update(
     container: ContainerDep, obj: dict[str, Any], existing: dict[str, Any], dry_run: bool
 ) -> dict[str, Any]:
+    immutable = corev1.update_error(existing, obj)
+    if immutable:
+        raise ValidationFailed(immutable)
     await _admit(container, obj, existing)
     if dry_run:
         return dryrun.updated(existing, obj)

@@ -56,6 +56,7 @@ class FakeRuntime:
     retained: dict[str, str] = field(default_factory=dict)  # job id -> checkpoint kept on disk
     disposed: list[str] = field(default_factory=list)
     name: str = "fake"
+    needs_resolved_env: bool = True
     _callbacks: list[Callable[[ClusterRef], None]] = field(default_factory=list)
 
     async def start(self) -> None:

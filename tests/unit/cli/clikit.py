@@ -37,6 +37,7 @@ class FakeRuntime:
     """The Runtime port without processes: logs are canned, artifacts 'missing' are absent."""
 
     name = "fake"
+    needs_resolved_env = False
 
     def __init__(self) -> None:
         self.log_texts: dict[tuple[str, str, str, int], str] = {}
@@ -131,6 +132,7 @@ class LiveServer:
     home: Path
     runtime: FakeRuntime = field(default_factory=FakeRuntime)
     url: str = ""
+    database_url: str = "sqlite://"  # the `store_url` fixture gives SQLite and PostgreSQL
     _loop: asyncio.AbstractEventLoop | None = None
     _server: uvicorn.Server | None = None
     _store: SqlStore | None = None
@@ -156,7 +158,7 @@ class LiveServer:
 
     async def _serve(self, sock: socket.socket) -> None:
         self._loop = asyncio.get_running_loop()
-        self._store = await open_sql_store("sqlite://")
+        self._store = await open_sql_store(self.database_url)
         settings = Settings(home=self.home)
         container = Container(
             settings, self._store, self.runtime, no_flink, control_config(settings)

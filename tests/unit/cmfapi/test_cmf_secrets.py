@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cmfkit import V1, Cmf, serving
 
+from cmfkit import V1, Cmf, serving
 from scurry.services.cmf import secrets as service
 
 SECRETS = f"{V1}/secrets"

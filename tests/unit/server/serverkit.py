@@ -138,8 +138,9 @@ class Api:
 
 
 @contextlib.asynccontextmanager
-async def serving(home: Path) -> AsyncIterator[Api]:
-    store = CountingStore(await open_sql_store("sqlite://"))
+async def serving(home: Path, url: str = "sqlite://") -> AsyncIterator[Api]:
+    """The app over a store at `url` (the `store_url` fixture gives SQLite and PostgreSQL)."""
+    store = CountingStore(await open_sql_store(url))
     runtime = FileLogRuntime(home / "logs")
     runtime.log_dir.mkdir(parents=True)
     settings = Settings(home=home)

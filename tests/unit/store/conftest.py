@@ -22,13 +22,13 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
-@pytest.fixture(params=["sqlite-file", "sqlite-memory"])
+@pytest.fixture(params=["sqlite-file", "sqlite-memory", "postgres"])
 async def backend(
     request: pytest.FixtureRequest, tmp_path: Path, clock: FakeClock
 ) -> AsyncIterator[Backend]:
     """A fresh store; for shared databases, `open_peer` opens a second client of it."""
-    shared = request.param == "sqlite-file"
-    url = f"sqlite:///{tmp_path}/data/scurry.db" if shared else "sqlite://"
+    shared = request.param != "sqlite-memory"
+    url = _url(request, tmp_path)
     store = await open_sql_store(url, clock=clock, poll_interval=POLL_INTERVAL)
     peers: list[ResourceStore] = []
 
@@ -46,3 +46,12 @@ async def backend(
 @pytest.fixture
 def store(backend: Backend) -> ResourceStore:
     return backend.store
+
+
+def _url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "postgres":
+        url: str = request.getfixturevalue("postgres_url")
+        return url
+    if request.param == "sqlite-file":
+        return f"sqlite:///{tmp_path}/data/scurry.db"
+    return "sqlite://"

@@ -1,4 +1,7 @@
-"""What only the SQL backend has: migrations, SQLite settings, the change log, limits."""
+"""What only the SQL backend has: migrations, SQLite settings, the change log, limits.
+
+Tests that take `store_url` run on SQLite and on PostgreSQL (see tests/conftest.py).
+"""
 
 from __future__ import annotations
 
@@ -31,8 +34,8 @@ def url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-async def sql_store(url: str, clock: FakeClock) -> AsyncIterator[SqlStore]:
-    store = await open_sql_store(url, clock=clock, poll_interval=0.05)
+async def sql_store(store_url: str, clock: FakeClock) -> AsyncIterator[SqlStore]:
+    store = await open_sql_store(store_url, clock=clock, poll_interval=0.05)
     yield store
     await store.close()
 
@@ -41,7 +44,7 @@ async def sql_store(url: str, clock: FakeClock) -> AsyncIterator[SqlStore]:
 
 
 def test_revision_graph_has_a_single_head() -> None:
-    assert head_revisions() == ("0001",)
+    assert head_revisions() == ("0002",)
 
 
 async def test_open_migrates_to_head_and_reopens(url: str, tmp_path: Path) -> None:
@@ -62,19 +65,26 @@ async def test_open_migrates_to_head_and_reopens(url: str, tmp_path: Path) -> No
     assert (tmp_path / "nested" / "dir" / "scurry.db").is_file()
 
 
-@pytest.mark.parametrize("where", ["file", "memory"])
-async def test_migrations_build_exactly_the_schema_module(where: str, url: str) -> None:
-    store = await open_sql_store(url if where == "file" else "sqlite://")
+async def test_migrations_build_exactly_the_schema_module(store_url: str) -> None:
+    assert await schema_differences(store_url) == []
+
+
+async def test_an_in_memory_database_is_migrated_too() -> None:
+    assert await schema_differences("sqlite://") == []
+
+
+async def schema_differences(url: str) -> list[object]:
+    store = await open_sql_store(url)
     try:
         with store.engine.connect() as conn:
-            differences = compare_metadata(MigrationContext.configure(conn), metadata)
+            differences: list[object] = compare_metadata(MigrationContext.configure(conn), metadata)
     finally:
         await store.close()
-    assert differences == []
+    return differences
 
 
-async def test_concurrent_first_opens_migrate_once(url: str) -> None:
-    stores = await asyncio.gather(*(open_sql_store(url) for _ in range(3)))
+async def test_concurrent_first_opens_migrate_once(store_url: str) -> None:
+    stores = await asyncio.gather(*(open_sql_store(store_url) for _ in range(3)))
     try:
         created = await stores[0].create(deployment())
         assert await stores[2].get("FlinkDeployment", "default", "web") == created
@@ -86,10 +96,12 @@ async def test_concurrent_first_opens_migrate_once(url: str) -> None:
 # --- SQLite settings ----------------------------------------------------------------------
 
 
-async def test_sqlite_file_uses_wal_and_a_busy_timeout(sql_store: SqlStore) -> None:
+async def test_sqlite_file_uses_wal_and_a_busy_timeout(url: str) -> None:
+    sql_store = await open_sql_store(url)
     with sql_store.engine.connect() as conn:
         journal = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
         timeout = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
+    await sql_store.close()
     assert journal == "wal"
     assert timeout is not None
     assert int(timeout) >= 1000
@@ -125,7 +137,8 @@ WRITER = textwrap.dedent(
 )
 
 
-async def test_watch_sees_writes_of_another_process_with_default_polling(url: str) -> None:
+async def test_watch_sees_writes_of_another_process_with_default_polling(store_url: str) -> None:
+    url = store_url
     store = await open_sql_store(url)  # default poll interval
     try:
         events = store.watch(["ConfigMap"])
@@ -148,7 +161,10 @@ async def test_watch_sees_writes_of_another_process_with_default_polling(url: st
         await store.close()
 
 
-async def test_watch_that_fell_behind_the_pruned_log_expires(url: str, clock: FakeClock) -> None:
+async def test_watch_that_fell_behind_the_pruned_log_expires(
+    store_url: str, clock: FakeClock
+) -> None:
+    url = store_url
     writer = await open_sql_store(url, clock=clock, change_retention_seconds=1)
     # This watcher polls only at start and when its own store writes.
     watcher = await open_sql_store(url, clock=clock, poll_interval=3600)
@@ -181,8 +197,8 @@ async def _first_error(events: AsyncIterator[WatchEvent], limit: int) -> Excepti
 # --- events and leases --------------------------------------------------------------------
 
 
-async def test_events_are_capped_per_object(url: str, clock: FakeClock) -> None:
-    store = await open_sql_store(url, clock=clock, max_events_per_object=3)
+async def test_events_are_capped_per_object(store_url: str, clock: FakeClock) -> None:
+    store = await open_sql_store(store_url, clock=clock, max_events_per_object=3)
     web = InvolvedObject("FlinkDeployment", "default", "web")
     other = InvolvedObject("FlinkDeployment", "default", "other")
     try:

@@ -17,6 +17,7 @@ import subprocess
 import time
 from collections.abc import Callable
 
+from scurry.core import podenv
 from scurry.errors import ScurryError
 from scurry.models.cluster import (
     ClusterObservation,
@@ -95,7 +96,8 @@ class LocalCluster:
         extra = self.spec.flink_config.get(options_key, "").split()
         extra += self.spec.flink_config.get("env.java.opts", "").split()
         command = launcher.command_line(self.dist, self.java, self.cdir, role, index, flags, extra)
-        env = launcher.flink_environment(self.dist, self.cdir)
+        component = self.spec.job_manager if role == "jobmanager" else self.spec.task_manager
+        env = launcher.flink_environment(self.dist, self.cdir, component.env)
         proc, record = launcher.spawn(command, self.cdir, role, index, env)
         self.children[record.pid] = proc
         if role == "jobmanager":
@@ -359,14 +361,15 @@ class LocalCluster:
 
 
 def ignored_fields(spec: ClusterSpec) -> tuple[str, ...]:
-    """Kubernetes-only fields of the spec that have no meaning for local processes."""
+    """Kubernetes-only fields of the spec that have no meaning for local processes (a pod
+    template's main container env and envFrom have one: the JVMs' environment)."""
     named = {
         "spec.image": spec.image,
         "spec.imagePullPolicy": spec.image_pull_policy,
         "spec.serviceAccount": spec.service_account,
-        "spec.podTemplate": spec.pod_template,
-        "spec.jobManager.podTemplate": spec.job_manager.pod_template,
-        "spec.taskManager.podTemplate": spec.task_manager.pod_template,
+        "spec.podTemplate": podenv.beyond_environment(spec.pod_template),
+        "spec.jobManager.podTemplate": podenv.beyond_environment(spec.job_manager.pod_template),
+        "spec.taskManager.podTemplate": podenv.beyond_environment(spec.task_manager.pod_template),
         "spec.ingress": spec.ingress,
     }
     return tuple(name for name, value in named.items() if value)

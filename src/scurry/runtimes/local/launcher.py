@@ -14,6 +14,7 @@ import shutil
 import signal
 import subprocess
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -151,8 +152,13 @@ def command_line(
     ]
 
 
-def flink_environment(dist: FlinkDist, cdir: ClusterDir) -> dict[str, str]:
+def flink_environment(
+    dist: FlinkDist, cdir: ClusterDir, container_env: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """The JVM's environment: ours, the container's (pod template env), then Flink's paths,
+    which a pod template cannot move (as it cannot move ports or addresses)."""
     env = dict(os.environ)
+    env.update(container_env or {})
     env.update(
         {
             "FLINK_HOME": str(dist.home),

@@ -90,10 +90,14 @@ class ClusterDir:
         return ClusterState.model_validate_json(text)
 
     def write_state(self, state: ClusterState) -> None:
-        """Atomic replace, so a crash never leaves half a record."""
+        """Atomic replace, so a crash never leaves half a record; readable by its owner only,
+        as the processes' environment it records may hold Secrets' values."""
         self.path.mkdir(parents=True, exist_ok=True)
         tmp = self.state_file.with_suffix(".tmp")
-        tmp.write_text(state.model_dump_json(indent=2), encoding="utf-8")
+        tmp.unlink(missing_ok=True)
+        descriptor = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(state.model_dump_json(indent=2))
         os.replace(tmp, self.state_file)
 
     def remove_runtime_files(self) -> None:

@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 
 class LocalRuntime:
     name = "local"
+    needs_resolved_env = True
 
     def __init__(
         self,

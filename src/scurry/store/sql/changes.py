@@ -10,6 +10,7 @@ log was pruned past it.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -32,10 +33,9 @@ class Change:
     name: str
     body: str
 
-    def event(self) -> WatchEvent:
+    def event(self, load: Callable[[str], Obj] = json.loads) -> WatchEvent:
         """A watch event with a fresh copy of the object (each watcher gets its own)."""
-        obj: Obj = json.loads(self.body)
-        return WatchEvent(self.type, obj)
+        return WatchEvent(self.type, load(self.body))
 
 
 def lock_writes(conn: sa.Connection) -> int:

@@ -15,12 +15,13 @@ import sqlalchemy as sa
 
 from scurry.ports import EventRecord, InvolvedObject, Obj
 from scurry.store import event_objects, writes
-from scurry.store.sql import changes
+from scurry.store.sql import changes, columns
 from scurry.store.sql.schema import events
 
 
 def record(conn: sa.Connection, event: EventRecord, *, now: datetime, uid: str, limit: int) -> None:
     """Count `event` on its twin if one exists, else store it and trim to `limit`."""
+    event = columns.fit_event(event)
     changes.lock_writes(conn)  # so two processes never both insert the same event
     row = conn.execute(sa.select(events.c.id, events.c.body).where(*_same(event))).first()
     last_seen = int(writes.epoch_seconds(now))
@@ -55,7 +56,10 @@ def select(
 ) -> list[Obj]:
     """Events sorted by lastTimestamp, then by creation order."""
     query = sa.select(events.c.body).order_by(events.c.last_seen, events.c.id)
+    if involved is not None:
+        involved = columns.fit_involved(involved)
     if namespace is not None:
+        columns.check_text("namespace", namespace)
         query = query.where(events.c.namespace == namespace)
     if involved is not None:
         query = query.where(*_about(involved))

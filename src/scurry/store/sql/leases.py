@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 
 from scurry.ports import Lease
+from scurry.store.sql import columns
 from scurry.store.sql.schema import leases
 
 
@@ -32,6 +33,7 @@ def acquire(
     now: float,
 ) -> Lease:
     """Take or renew `name` for `holder` if allowed; return the lease as it now stands."""
+    _check(name, holder, steal_from)
     takeable = [
         leases.c.holder == holder,
         leases.c.renewed_at + leases.c.duration_seconds < now,
@@ -58,7 +60,24 @@ def acquire(
 
 
 def release(conn: sa.Connection, name: str, holder: str) -> None:
+    _check(name, holder, None)
     conn.execute(sa.delete(leases).where(leases.c.name == name, leases.c.holder == holder))
+
+
+def held(conn: sa.Connection, *, now: float) -> list[Lease]:
+    """Every lease not yet expired at `now` (its holder may still be acting)."""
+    query = sa.select(leases).where(leases.c.renewed_at + leases.c.duration_seconds >= now)
+    return [
+        Lease(row.name, row.holder, _as_datetime(row.renewed_at), row.duration_seconds)
+        for row in conn.execute(query.order_by(leases.c.name))
+    ]
+
+
+def _check(name: str, holder: str, steal_from: str | None) -> None:
+    columns.check_text("lease name", name)
+    columns.check_text("lease holder", holder)
+    if steal_from is not None:
+        columns.check_text("lease holder to steal from", steal_from)
 
 
 def _load(conn: sa.Connection, name: str) -> Lease | None:

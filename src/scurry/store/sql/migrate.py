@@ -8,6 +8,7 @@ checks that the graph keeps exactly one head).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -33,18 +34,32 @@ def alembic_config(url: str | None = None) -> Config:
 
 
 def upgrade_to_head(engine: sa.Engine) -> None:
-    """Migrate the database to the newest revision; a database at head is left as is.
+    """Migrate the database to the newest revision; a database at head is left as is."""
+    upgrade(engine, "head")
+
+
+def upgrade(engine: sa.Engine, revision: str) -> None:
+    """Migrate the database up to `revision`.
 
     Runs in one write transaction, so two processes starting at once migrate
     one after the other, and the second finds nothing to do.
     """
+    _run(engine, lambda config: command.upgrade(config, revision))
+
+
+def downgrade(engine: sa.Engine, revision: str) -> None:
+    """Migrate the database down to `revision` (each revision's `downgrade`)."""
+    _run(engine, lambda config: command.downgrade(config, revision))
+
+
+def _run(engine: sa.Engine, step: Callable[[Config], None]) -> None:
     config = alembic_config()
     with write_transaction(engine) as conn:
         if conn.dialect.name == "postgresql":
             # SQLite's write lock serializes migrations; PostgreSQL needs a lock of its own.
             conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK_ID})")
         config.attributes["connection"] = conn
-        command.upgrade(config, "head")
+        step(config)
 
 
 def head_revisions() -> tuple[str, ...]:
@@ -56,3 +71,9 @@ def current_revision(engine: sa.Engine) -> str | None:
     """The revision the database is at, or None for a database never migrated."""
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
+
+
+def known_revisions() -> tuple[str, ...]:
+    """Every revision of the packaged graph, oldest first."""
+    script = ScriptDirectory.from_config(alembic_config())
+    return tuple(reversed([rev.revision for rev in script.walk_revisions()]))

@@ -11,6 +11,11 @@ database.
 - `changes`: the watch log, one row per resourceVersion, pruned by age.
 - `events`: Kubernetes v1 Events, deduplicated by the store.
 - `leases`: who holds which lease until when (epoch seconds).
+- `labels` (revision 0002): each object's labels as rows, so that a label
+  selector is answered by an index instead of by reading every body of the
+  kind. Only labels a selector can name are kept: a key longer than a label
+  key may be is left out, a value longer than a label value (or holding a
+  NUL) is kept as NULL, which still answers "exists" and never equals a value.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 RV_COUNTER = "resourceVersion"
+LABEL_KEY_LENGTH = 317  # a DNS subdomain prefix, '/', and a 63-character name
+LABEL_VALUE_LENGTH = 63
 
 metadata = sa.MetaData()
 
@@ -70,6 +77,7 @@ events = sa.Table(
     sa.Column("body", sa.Text, nullable=False),
     sa.Index("ix_events_involved", "involved_kind", "involved_namespace", "involved_name"),
     sa.Index("ix_events_namespace", "namespace"),
+    sa.Index("ix_events_involved_uid", "involved_uid"),
 )
 
 leases = sa.Table(
@@ -79,4 +87,18 @@ leases = sa.Table(
     sa.Column("holder", sa.String(253), nullable=False),
     sa.Column("renewed_at", sa.Float, nullable=False),
     sa.Column("duration_seconds", sa.Float, nullable=False),
+)
+
+labels = sa.Table(
+    "labels",
+    metadata,
+    sa.Column(
+        "object_id",
+        sa.Integer,
+        sa.ForeignKey("objects.id", ondelete="CASCADE", name="fk_labels_object"),
+        primary_key=True,
+    ),
+    sa.Column("key", sa.String(LABEL_KEY_LENGTH), primary_key=True),
+    sa.Column("value", sa.String(LABEL_VALUE_LENGTH), nullable=True),
+    sa.Index("ix_labels_key_value", "key", "value"),
 )

@@ -22,11 +22,13 @@ from uuid import uuid4
 
 import sqlalchemy as sa
 
+from scurry.config.secretbox import SecretBox
 from scurry.errors import InvalidInput, Unavailable
 from scurry.ports import EventRecord, InvolvedObject, Lease, Obj, WatchEvent
 from scurry.store import apierrors, writes
 from scurry.store.selectors import parse_selector
 from scurry.store.sql import changes, events, leases, objects
+from scurry.store.sql.bodies import Bodies
 from scurry.store.sql.changes import Change
 from scurry.store.sql.engine import (
     create_store_engine,
@@ -64,7 +66,8 @@ class SqlStore:
     `poll_interval` is how often the change log is read for other processes'
     writes; changes older than `change_retention_seconds` are pruned, and a
     watcher that falls further behind gets `WatchExpired`; each involved
-    object keeps its newest `max_events_per_object` events.
+    object keeps its newest `max_events_per_object` events; `secrets` seals the
+    values of Secrets at rest (see `scurry.store.sql.bodies`).
     """
 
     def __init__(
@@ -75,14 +78,21 @@ class SqlStore:
         poll_interval: float = DEFAULT_POLL_INTERVAL,
         change_retention_seconds: float = DEFAULT_CHANGE_RETENTION_SECONDS,
         max_events_per_object: int = DEFAULT_MAX_EVENTS_PER_OBJECT,
+        secrets: SecretBox | None = None,
     ) -> None:
         self._engine = create_store_engine(url)
+        self._bodies = Bodies(secrets)
         self._clock = clock or utc_now
         self._retention = change_retention_seconds
         self._max_events = max_events_per_object
         workers = 1 if is_memory_sqlite(url) else 4
         self._executor = ThreadPoolExecutor(workers, thread_name_prefix="scurry-sql")
-        self._hub = WatchHub(self._fetch_changes, self._current_rv, poll_interval=poll_interval)
+        self._hub = WatchHub(
+            self._fetch_changes,
+            self._current_rv,
+            poll_interval=poll_interval,
+            load=self._bodies.load,
+        )
         self._closed = False
 
     @property
@@ -107,7 +117,9 @@ class SqlStore:
         return _present(outcome)
 
     async def get(self, kind: str, namespace: str, name: str) -> Obj:
-        found = await self._read(lambda conn: objects.load(conn, kind, namespace, name))
+        found = await self._read(
+            lambda conn: objects.load(conn, kind, namespace, name, self._bodies)
+        )
         if found is None:
             raise apierrors.not_found(kind, name)
         return found
@@ -116,8 +128,9 @@ class SqlStore:
         self, kind: str, namespace: str | None = None, label_selector: str | None = None
     ) -> list[Obj]:
         selector = parse_selector(label_selector)
-        found = await self._read(lambda conn: objects.select_all(conn, kind, namespace))
-        return [obj for obj in found if selector.matches(obj["metadata"].get("labels"))]
+        return await self._read(
+            lambda conn: objects.select_all(conn, kind, namespace, self._bodies, selector)
+        )
 
     async def update(self, obj: Obj) -> Obj:
         """Write metadata and spec; the final object if this removed the last finalizer."""
@@ -190,7 +203,12 @@ class SqlStore:
         self._engine.dispose()
 
     async def _write(self, op: WriteOp) -> Outcome:
-        ctx = WriteContext(now=self._clock(), uid=str(uuid4()), retention_seconds=self._retention)
+        ctx = WriteContext(
+            now=self._clock(),
+            uid=str(uuid4()),
+            retention_seconds=self._retention,
+            bodies=self._bodies,
+        )
         return await self._call(lambda: self._write_now(op, ctx))
 
     def _write_now(self, op: WriteOp, ctx: WriteContext) -> Outcome:
@@ -227,6 +245,11 @@ class SqlStore:
             return await loop.run_in_executor(self._executor, work)
         except sa.exc.OperationalError as exc:
             raise Unavailable(f"database: {exc.orig or exc}") from exc
+        except sa.exc.DataError as exc:
+            # A value the columns could not hold slipped past `columns`: still the caller's.
+            raise InvalidInput(
+                f"the database refused a value: {_first_line(exc.orig or exc)}"
+            ) from exc
 
 
 async def open_sql_store(
@@ -236,6 +259,7 @@ async def open_sql_store(
     poll_interval: float = DEFAULT_POLL_INTERVAL,
     change_retention_seconds: float = DEFAULT_CHANGE_RETENTION_SECONDS,
     max_events_per_object: int = DEFAULT_MAX_EVENTS_PER_OBJECT,
+    secrets: SecretBox | None = None,
 ) -> SqlStore:
     """A ready store: schema migrated to head, watch poller running."""
     store = SqlStore(
@@ -244,6 +268,7 @@ async def open_sql_store(
         poll_interval=poll_interval,
         change_retention_seconds=change_retention_seconds,
         max_events_per_object=max_events_per_object,
+        secrets=secrets,
     )
     try:
         await store.migrate()
@@ -252,6 +277,10 @@ async def open_sql_store(
         await store.close()
         raise
     return store
+
+
+def _first_line(error: BaseException) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
 
 
 def _present(outcome: Outcome) -> Obj:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import threading
 import weakref
@@ -23,7 +24,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from dataclasses import dataclass, field
 
 from scurry.errors import Unavailable
-from scurry.ports import WatchEvent
+from scurry.ports import Obj, WatchEvent
 from scurry.store.apierrors import WatchExpired
 from scurry.store.sql.changes import Change
 
@@ -49,9 +50,15 @@ class WatchHub:
     """Subscribers, the newest known resourceVersion, and the poller that feeds them."""
 
     def __init__(
-        self, fetch: FetchChanges, read_rv: ReadRv, *, poll_interval: float, batch: int = 500
+        self,
+        fetch: FetchChanges,
+        read_rv: ReadRv,
+        *,
+        poll_interval: float,
+        batch: int = 500,
+        load: Callable[[str], Obj] = json.loads,
     ) -> None:
-        self._fetch, self._read_rv = fetch, read_rv
+        self._fetch, self._read_rv, self._load = fetch, read_rv, load
         self._interval, self._batch = poll_interval, batch
         # Weak: a watch iterator dropped unread must not keep collecting events.
         self._subscribers: weakref.WeakSet[_Subscriber] = weakref.WeakSet()
@@ -153,7 +160,7 @@ class WatchHub:
             return False
         sub.cursor = change.rv
         if sub.wants(change):
-            sub.queue.put_nowait(change.event())
+            sub.queue.put_nowait(change.event(self._load))
         return True
 
     def _advance(self, rv: int) -> None:
