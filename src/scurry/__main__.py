@@ -14,19 +14,26 @@ def run_server(args: list[str]) -> int:
     import asyncio
     import logging
 
+    import pydantic
+
     from scurry.config.settings import Settings
     from scurry.controlplane import serve
+    from scurry.errors import ScurryError
+    from scurry.server.flags import parse_server_args
 
-    if any(a in ("-h", "--help") for a in args):
-        print(
-            "usage: scurry server [--no-controller]\n\nRun the API server and the controller "
-            "in the foreground (SCURRY_HOST, SCURRY_PORT, SCURRY_HOME configure it)."
-        )
-        return 0
+    parsed = parse_server_args(args)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    asyncio.run(serve(Settings(), with_controller="--no-controller" not in args))
+    try:
+        settings = Settings(**parsed.overrides)
+        asyncio.run(serve(settings, with_controller=parsed.with_controller))
+    except pydantic.ValidationError as exc:
+        print(f"error: invalid server settings:\n{exc}", file=sys.stderr)
+        return 2
+    except ScurryError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return exc.exit_code
     return 0
 
 

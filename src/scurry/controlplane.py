@@ -15,6 +15,8 @@ from scurry.bootstrap import Container, build
 from scurry.config.settings import Settings
 from scurry.operator.controller import Controller
 from scurry.server.app import create_app
+from scurry.server.auth.exposure import check_exposure
+from scurry.server.auth.mtls import uvicorn_tls_options
 
 log = logging.getLogger(__name__)
 RESTART_DELAY = 5.0
@@ -46,19 +48,20 @@ async def run_controller_forever(container: Container) -> None:
 
 
 async def serve(settings: Settings, *, with_controller: bool = True) -> None:
+    check_exposure(settings)
     container = await build(settings)
-    background = [lambda: run_controller_forever(container)] if with_controller else []
-    app = create_app(container, background)
-    config = uvicorn.Config(
-        app,
-        host=settings.host,
-        port=settings.port,
-        log_level="info",
-        lifespan="on",
-        access_log=False,
-        timeout_graceful_shutdown=2,
-    )
     try:
+        background = [lambda: run_controller_forever(container)] if with_controller else []
+        config = uvicorn.Config(
+            create_app(container, background),
+            host=settings.host,
+            port=settings.port,
+            log_level="info",
+            lifespan="on",
+            access_log=False,
+            timeout_graceful_shutdown=2,
+            **uvicorn_tls_options(settings),
+        )
         await uvicorn.Server(config).serve()
     finally:
         await container.close()

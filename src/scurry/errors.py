@@ -7,6 +7,8 @@ CLI ends with, so neither entry point decides that on its own::
     ├── InvalidInput          400  malformed manifest, unknown kind, bad field
     │   └── ValidationFailed  422  a spec that breaks a validation rule
     ├── NotFound              404
+    ├── Unauthenticated       401  no credentials, or credentials that do not hold
+    ├── Forbidden             403  a principal without the role an operation needs
     ├── Conflict              409  stale resourceVersion, name taken
     ├── Unavailable           503  a dependency (Flink, the database) does not answer
     └── RuntimeFailure        500  the runtime could not carry out an action
@@ -39,6 +41,16 @@ class ValidationFailed(InvalidInput):
 class NotFound(ScurryError):
     http_status = 404
     exit_code = 3
+
+
+class Unauthenticated(ScurryError):
+    http_status = 401
+    exit_code = 7
+
+
+class Forbidden(ScurryError):
+    http_status = 403
+    exit_code = 8
 
 
 class Conflict(ScurryError):

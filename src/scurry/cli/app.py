@@ -8,7 +8,9 @@ exits with its own `exit_code`, a usage error with 2, Ctrl-C with 130.
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any
 
 import pydantic
 import typer
@@ -28,12 +30,22 @@ from scurry.cli import (
     wait,
 )
 from scurry.cli.client import error_line
+from scurry.cli.flink import group as flink
+from scurry.cli.flink.errors import CommandError
 from scurry.cli.session import Session
 from scurry.config.settings import Settings
 from scurry.errors import InvalidInput, ScurryError
 
 INTERRUPTED = 130
 GLOBAL_FLAGS = ("-v", "--verbose")
+# Global options that take a value: the server and the credentials to show it.
+GLOBAL_OPTIONS = (
+    "--server",
+    "--token",
+    "--client-cert-path",
+    "--client-key-path",
+    "--certificate-authority-path",
+)
 
 app = typer.Typer(
     name="scurry",
@@ -59,17 +71,39 @@ def root(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Print each API request to stderr.")
     ] = False,
+    token: Annotated[
+        str | None, typer.Option("--token", help="Bearer token for the server (SCURRY_TOKEN).")
+    ] = None,
+    client_cert_path: Annotated[
+        Path | None,
+        typer.Option(help="Client certificate (PEM) for mTLS (SCURRY_CLIENT_CERT_PATH)."),
+    ] = None,
+    client_key_path: Annotated[
+        Path | None, typer.Option(help="Its private key (PEM) (SCURRY_CLIENT_KEY_PATH).")
+    ] = None,
+    certificate_authority_path: Annotated[
+        Path | None,
+        typer.Option(help="CA that signs the server's certificate (PEM)."),
+    ] = None,
 ) -> None:
     """A control plane for Apache Flink: FlinkDeployments on this machine, kubectl style."""
-    session = Session(load_settings(server), verbose=verbose)
+    connection = {
+        "server": server,
+        "token": token,
+        "client_cert_path": client_cert_path,
+        "client_key_path": client_key_path,
+        "certificate_authority_path": certificate_authority_path,
+    }
+    session = Session(load_settings(connection), verbose=verbose)
     ctx.obj = session
     ctx.call_on_close(session.close)
 
 
-def load_settings(server: str | None) -> Settings:
-    """The installation's settings; a bad SCURRY_* variable is an InvalidInput naming it."""
+def load_settings(options: Mapping[str, Any]) -> Settings:
+    """The installation's settings, with the options given; a bad SCURRY_* variable is an
+    InvalidInput naming it."""
     try:
-        return Settings(server=server) if server else Settings()
+        return Settings(**{name: value for name, value in options.items() if value is not None})
     except pydantic.ValidationError as exc:
         problems = [
             f"SCURRY_{'.'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in exc.errors()
@@ -94,19 +128,21 @@ app.command("resume")(jobs.resume_command)
 app.command("restart")(jobs.restart_command)
 app.command("savepoint")(jobs.savepoint_command)
 app.command("checkpoint")(jobs.checkpoint_command)
+app.add_typer(flink.app, name="flink")
 
 
 def hoist_global_options(args: list[str]) -> list[str]:
-    """Move `--server URL` and `-v` to the front, so that they work anywhere (as in kubectl)."""
+    """Move `--server URL`, the credentials and `-v` to the front, so that they work anywhere
+    (as in kubectl)."""
     front: list[str] = []
     rest: list[str] = []
     items = iter(args)
     for arg in items:
         if arg == "--":
             rest.extend([arg, *items])
-        elif arg in GLOBAL_FLAGS or arg.startswith("--server="):
+        elif arg in GLOBAL_FLAGS or arg.startswith(tuple(f"{o}=" for o in GLOBAL_OPTIONS)):
             front.append(arg)
-        elif arg == "--server":
+        elif arg in GLOBAL_OPTIONS:
             front.extend([arg, next(items, "")])
         else:
             rest.append(arg)
@@ -119,10 +155,13 @@ def main(args: list[str]) -> int:
     arguments = hoist_global_options(args) or ["--help"]
     try:
         result = command.main(args=arguments, prog_name="scurry", standalone_mode=False)
+    except CommandError as error:  # `scurry flink`: worded as Confluent's CLI words it
+        return fail(error.render(), error.exit_code)
     except ScurryError as error:
         return fail(error_line(error), error.exit_code)
     except typer.TyperException as error:
-        return fail(f"error: {error.format_message()} {usage_hint(error)}", error.exit_code)
+        prefix = "Error" if in_flink_group(error) else "error"
+        return fail(f"{prefix}: {error.format_message()} {usage_hint(error)}", error.exit_code)
     except (typer.Abort, KeyboardInterrupt):
         return fail("interrupted", INTERRUPTED)
     except BrokenPipeError:  # `scurry get ... | head`: the reader has gone, nothing to say
@@ -130,6 +169,11 @@ def main(args: list[str]) -> int:
     except OSError as error:
         return fail(f"error: {error}", 1)
     return result if isinstance(result, int) else 0
+
+
+def in_flink_group(error: typer.TyperException) -> bool:
+    path = getattr(getattr(error, "ctx", None), "command_path", None) or ""
+    return path.startswith("scurry flink")
 
 
 def usage_hint(error: typer.TyperException) -> str:

@@ -1,5 +1,9 @@
 """`scurry apply -f FILE`: create or replace resources from manifests.
 
+CFK manifests (FlinkEnvironment, FlinkApplication) become CMF environments
+and applications (`scurry.cli.cfk`); everything else is a Kubernetes-shaped
+resource of the scurry API.
+
 All-or-nothing as far as the API allows: every document is parsed and
 checked first, then every write is rehearsed as a server dry run (which runs
 admission), and only then is anything written. A bad document, by schema or
@@ -14,13 +18,15 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 import typer
 
 from scurry.cli import options
+from scurry.cli.cfk import apply as cfk_apply
+from scurry.cli.cfk.manifests import split_cfk
 from scurry.cli.client import ApiClient, Obj
-from scurry.cli.output import Format, print_document, write
+from scurry.cli.output import Format, note, print_document, write
 from scurry.cli.refs import Target, kind_named
 from scurry.cli.session import Session
 from scurry.errors import InvalidInput, NotFound
@@ -42,6 +48,21 @@ class Applied:
     target: Target
     action: str  # created | configured | unchanged
     obj: Obj
+
+    @property
+    def display(self) -> str:
+        return self.target.display
+
+
+class Outcome(Protocol):
+    """What `report` prints of one applied document (FKO objects and CFK resources alike)."""
+
+    @property
+    def display(self) -> str: ...
+    @property
+    def action(self) -> str: ...
+    @property
+    def obj(self) -> Obj: ...
 
 
 def read_sources(paths: Sequence[str]) -> list[Source]:
@@ -73,17 +94,34 @@ def _read_file(path: Path) -> Source:
         raise InvalidInput(f"{path}: cannot be read: {exc}") from None
 
 
+Document = tuple[str, Any]  # where it comes from ("file (document 2)"), the document
+
+
+def read_documents(sources: Sequence[Source]) -> list[Document]:
+    """Every document of every source, with where it comes from."""
+    documents: list[Document] = []
+    for source in sources:
+        parsed = parse_documents(source.text, source.name)
+        for index, document in enumerate(parsed, start=1):
+            where = source.name if len(parsed) == 1 else f"{source.name} (document {index})"
+            documents.append((where, document))
+    return documents
+
+
+def normalize_documents(documents: Sequence[Document], namespace: str | None) -> list[Obj]:
+    """The documents checked and normalized; fails on the first bad one, naming it."""
+    objects: list[Obj] = []
+    for where, document in documents:
+        try:
+            objects.append(normalize(in_namespace(document, namespace)))
+        except InvalidInput as exc:
+            raise type(exc)(f"{where}: {exc.message}") from None
+    return objects
+
+
 def load_objects(sources: Sequence[Source], namespace: str | None) -> list[Obj]:
     """Every document of every source, checked and normalized; fails on the first bad one."""
-    objects: list[Obj] = []
-    for source in sources:
-        documents = parse_documents(source.text, source.name)
-        for index, document in enumerate(documents, start=1):
-            where = source.name if len(documents) == 1 else f"{source.name} (document {index})"
-            try:
-                objects.append(normalize(in_namespace(document, namespace)))
-            except InvalidInput as exc:
-                raise type(exc)(f"{where}: {exc.message}") from None
+    objects = normalize_documents(read_documents(sources), namespace)
     if not objects:
         raise InvalidInput("no objects passed to apply")
     return objects
@@ -149,15 +187,15 @@ def apply_objects(client: ApiClient, objects: Sequence[Obj], *, dry_run: bool) -
     return [apply_one(client, obj, dry_run=False) for obj in objects]
 
 
-def report(results: Sequence[Applied], output: Format | None, *, dry_run: bool) -> None:
+def report(results: Sequence[Outcome], output: Format | None, *, dry_run: bool) -> None:
     if output in (Format.json, Format.yaml):
-        objs = [r.obj for r in results]
+        objs = [r.obj for r in results if r.obj]
         data = objs[0] if len(objs) == 1 else {"apiVersion": "v1", "kind": "List", "items": objs}
         print_document(data, output)
         return
     suffix = " (server dry run)" if dry_run else ""
     for result in results:
-        line = result.target.display
+        line = result.display
         write(line if output is Format.name else f"{line} {result.action}{suffix}")
 
 
@@ -175,6 +213,15 @@ def apply_command(
     """Create or update resources from manifests (YAML or JSON, many documents)."""
     if output is Format.wide:
         raise InvalidInput("--output: wide is offered by get only")
-    objects = load_objects(read_sources(filenames or []), namespace)
-    results = apply_objects(Session.of(ctx).client(), objects, dry_run=dry_run)
-    report(results, output, dry_run=dry_run)
+    cfk_manifests, documents = split_cfk(read_documents(read_sources(filenames or [])))
+    objects = normalize_documents(documents, namespace)
+    if not objects and not cfk_manifests:
+        raise InvalidInput("no objects passed to apply")
+    client = Session.of(ctx).client()
+    cfk_apply.rehearse(client, cfk_manifests)
+    rehearsal = apply_objects(client, objects, dry_run=True)
+    for line in cfk_apply.ignored_notes(cfk_manifests):
+        note(line)
+    outcomes: list[Outcome] = [*cfk_apply.apply_all(client, cfk_manifests, dry_run=dry_run)]
+    outcomes += rehearsal if dry_run else [apply_one(client, o, dry_run=False) for o in objects]
+    report(outcomes, output, dry_run=dry_run)

@@ -10,18 +10,24 @@ from __future__ import annotations
 
 import contextlib
 import json
+import ssl
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 
+from scurry.config.settings import Settings
 from scurry.errors import (
     Conflict,
+    Forbidden,
     InvalidInput,
     NotFound,
     RuntimeFailure,
     ScurryError,
+    Unauthenticated,
     Unavailable,
     ValidationFailed,
 )
@@ -46,6 +52,14 @@ class ServerValidationFailed(FromServer, ValidationFailed):
     reason = "Invalid"
 
 
+class ServerUnauthorized(FromServer, Unauthenticated):
+    reason = "Unauthorized"
+
+
+class ServerForbidden(FromServer, Forbidden):
+    reason = "Forbidden"
+
+
 class ServerNotFound(FromServer, NotFound):
     reason = "NotFound"
 
@@ -68,6 +82,8 @@ class ServerUnavailable(FromServer, Unavailable):
 
 _BY_STATUS: dict[int, type[FromServer]] = {
     400: ServerInvalidInput,
+    401: ServerUnauthorized,
+    403: ServerForbidden,
     404: ServerNotFound,
     409: ServerConflict,
     422: ServerValidationFailed,
@@ -121,6 +137,47 @@ def unreachable(base_url: str) -> Unavailable:
     return Unavailable(f"cannot reach the scurry server at {base_url}: is it running? (scurry up)")
 
 
+@dataclass(frozen=True)
+class Credentials:
+    """What the CLI shows the server: a bearer token, a client certificate (mTLS); and
+    the CA that verifies the server's certificate (default: the system's)."""
+
+    token: str | None = None
+    client_cert: Path | None = None
+    client_key: Path | None = None
+    ca: Path | None = None
+
+    @classmethod
+    def of(cls, settings: Settings) -> Credentials:
+        token = settings.token.get_secret_value() if settings.token else None
+        return cls(
+            token,
+            settings.client_cert_path,
+            settings.client_key_path,
+            settings.certificate_authority_path,
+        )
+
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+
+    def verify(self, url: str) -> ssl.SSLContext | bool:
+        """httpx's `verify` for `url`: an SSL context holding the CA and client certificate."""
+        if url.startswith("http://"):
+            return False  # loading CA certificates costs time that plain http never uses
+        try:
+            context = (
+                ssl.create_default_context(cafile=str(self.ca))
+                if self.ca
+                else httpx.create_ssl_context(verify=True)
+            )
+            if self.client_cert is not None:
+                key = str(self.client_key) if self.client_key else None
+                context.load_cert_chain(str(self.client_cert), key)
+        except (OSError, ssl.SSLError) as exc:
+            raise InvalidInput(f"cannot load the TLS files of the connection: {exc}") from None
+        return context
+
+
 class ApiClient:
     """The FKO resources, events, logs and health of one scurry server."""
 
@@ -131,16 +188,18 @@ class ApiClient:
         timeout: float = DEFAULT_TIMEOUT,
         transport: httpx.BaseTransport | None = None,
         on_response: Callable[[httpx.Response], None] | None = None,
+        credentials: Credentials | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         hooks = {"response": [on_response]} if on_response else {}
+        credentials = credentials or Credentials()
         self._http = httpx.Client(
             base_url=self.base_url,
             timeout=timeout,
             transport=transport,
             event_hooks=hooks,
-            # Loading CA certificates costs tens of milliseconds that plain http never uses.
-            verify=not self.base_url.startswith("http://"),
+            headers=credentials.headers(),
+            verify=credentials.verify(self.base_url),
         )
 
     def close(self) -> None:

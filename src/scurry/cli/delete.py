@@ -12,7 +12,9 @@ from typing import Annotated
 import typer
 
 from scurry.cli import options
-from scurry.cli.apply import load_objects, read_sources, target_of
+from scurry.cli.apply import Document, normalize_documents, read_documents, read_sources, target_of
+from scurry.cli.cfk import commands as cfk_commands
+from scurry.cli.cfk.manifests import Mapped, split_cfk
 from scurry.cli.client import ApiClient, error_line
 from scurry.cli.output import note, write
 from scurry.cli.polling import Probe, TimedOut, parse_duration, wait_until
@@ -23,11 +25,12 @@ from scurry.errors import InvalidInput, NotFound
 Located = tuple[Target, str]  # a resource and its namespace
 
 
-def targets_of(resources: list[str], filenames: list[str], namespace: str | None) -> list[Located]:
-    if filenames and resources:
-        raise InvalidInput("name resources either as arguments or with -f, not both")
-    if filenames:
-        objects = load_objects(read_sources(filenames), namespace)
+def targets_of(
+    resources: list[str], documents: list[Document] | None, namespace: str | None
+) -> list[Located]:
+    """The resources named as arguments, or declared by the documents of `-f`."""
+    if documents is not None:
+        objects = normalize_documents(documents, namespace)
         return [(target_of(obj), obj["metadata"]["namespace"]) for obj in objects]
     selection = select(resources, "delete")
     if not selection.targets:
@@ -87,7 +90,20 @@ def delete_command(
     """Delete resources by name or by the manifests that declare them."""
     seconds = parse_duration(timeout)
     client = Session.of(ctx).client()
-    located = targets_of(resources or [], filenames or [], namespace)
+    if filenames and resources:
+        raise InvalidInput("name resources either as arguments or with -f, not both")
+    cfk = cfk_commands.selected(resources or [])
+    if cfk is not None:
+        cfk_commands.delete(client, *cfk, ignore_missing=ignore_not_found)
+        return
+    documents: list[Document] | None = None
+    cfk_manifests: list[Mapped] = []
+    if filenames:
+        cfk_manifests, documents = split_cfk(read_documents(read_sources(filenames)))
+        if not documents and not cfk_manifests:
+            raise InvalidInput("no objects passed to delete")
+    cfk_commands.delete_mapped(client, cfk_manifests, ignore_missing=ignore_not_found)
+    located = targets_of(resources or [], documents, namespace)
     deleted: list[Located] = []
     missing: list[NotFound] = []
     for target, ns in located:

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from scurry.cli import options
+from scurry.cli.cfk import commands as cfk_commands
 from scurry.cli.client import ApiClient, Obj
 from scurry.cli.jobs import snapshot_type, snapshots_of, trigger_type
 from scurry.cli.output import age, event_age, note, write
@@ -293,6 +294,10 @@ def describe_command(
     ] = False,
 ) -> None:
     """Show one resource (or every resource of a kind) in detail, with its events."""
+    cfk = cfk_commands.selected(resources or [])
+    if cfk is not None:
+        cfk_commands.describe(Session.of(ctx).client(), *cfk)
+        return
     selection = select(resources or [], "describe")
     client = Session.of(ctx).client()
     ns = namespace_or_default(namespace)

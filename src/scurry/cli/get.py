@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from scurry.cli import options, watch
+from scurry.cli.cfk import commands as cfk_commands
 from scurry.cli.client import ApiClient, Obj
 from scurry.cli.columns import columns_for, tabulate
 from scurry.cli.jobs import references
@@ -107,6 +108,12 @@ def get_command(
     ] = None,
 ) -> None:
     """Show resources as a table, or as JSON, YAML or names; -w keeps watching."""
+    cfk = cfk_commands.selected(resources or [])
+    if cfk is not None:
+        if watch_changes or watch_only or for_job is not None or selector:
+            raise InvalidInput("-w, --for and -l are offered for the Flink operator's kinds only")
+        cfk_commands.get(Session.of(ctx).client(), *cfk, output)
+        return
     selection = select(resources or [], "get")
     scope = None if all_namespaces else namespace_or_default(namespace)
     client = Session.of(ctx).client()

@@ -7,13 +7,14 @@ checking that the pid still belongs to that process.
 
 from __future__ import annotations
 
+import ssl
 from typing import Annotated
 
 import psutil
 import typer
 
 from scurry.cli import serverproc as proc
-from scurry.cli.client import ApiClient
+from scurry.cli.client import ApiClient, Credentials
 from scurry.cli.output import note, spinner, write
 from scurry.cli.polling import Probe, TimedOut, parse_duration, wait_until
 from scurry.cli.session import Session
@@ -24,11 +25,14 @@ KILL_WAIT = 5.0
 CLUSTERS_HINT = "Flink clusters keep running; `scurry down --all` stops them too"
 
 
-def ensure_up(session: Session, timeout: float) -> str:
-    """Have a server of this installation answer at the server URL; return that URL."""
+def ensure_up(session: Session, timeout: float, *, insecure: bool = False) -> str:
+    """Have a server of this installation answer at the server URL; return that URL.
+
+    `insecure` lets the server listen on a non-loopback address without authentication."""
     url, paths = session.server_url, proc.Paths(session.settings.home)
     address = proc.local_address(url)
-    found = proc.occupant(url, address, paths.home)
+    verify = Credentials.of(session.settings).verify(url)
+    found = proc.occupant(url, address, paths.home, verify)
     if found.state == "ours":
         write(f"scurry is already running at {url}")
         return url
@@ -41,10 +45,10 @@ def ensure_up(session: Session, timeout: float) -> str:
             "use that URL, or `scurry down` first"
         )
     if process is None:
-        child = proc.spawn(paths, address)
+        child = proc.spawn(paths, address, {"SCURRY_INSECURE": "true"} if insecure else None)
         proc.write_pidfile(paths.pidfile, proc.record_of(child, url))
         process = psutil.Process(child.pid)
-    await_ready(url, paths, process, timeout)
+    await_ready(url, paths, process, timeout, verify)
     write(f"scurry is running at {url}")
     return url
 
@@ -60,7 +64,13 @@ def refuse_taken_port(found: proc.Occupant, address: proc.Address) -> None:
         raise Conflict(f"{where} is taken by another program; {hint}")
 
 
-def await_ready(url: str, paths: proc.Paths, process: psutil.Process, timeout: float) -> None:
+def await_ready(
+    url: str,
+    paths: proc.Paths,
+    process: psutil.Process,
+    timeout: float,
+    verify: ssl.SSLContext | bool = False,
+) -> None:
     """Wait for /healthz; a server that exits first is reported with its log's last lines."""
     address = proc.local_address(url)
     exited: list[int] = []
@@ -70,7 +80,7 @@ def await_ready(url: str, paths: proc.Paths, process: psutil.Process, timeout: f
         if code is not None:
             exited.append(code)
             return Probe(True, "exited")
-        ready = proc.occupant(url, address, paths.home).state == "ours"
+        ready = proc.occupant(url, address, paths.home, verify).state == "ours"
         return Probe(ready, "answering" if ready else "starting")
 
     answer = wait_until(probe, timeout=timeout, interval=0.25, description="starting scurry")
@@ -93,9 +103,18 @@ def up_command(
     timeout: Annotated[
         str, typer.Option("--timeout", help="How long to wait for the server to answer.")
     ] = "90s",
+    insecure: Annotated[
+        bool,
+        typer.Option(
+            "--insecure",
+            help="Allow a non-loopback SCURRY_HOST without authentication (see the README).",
+        ),
+    ] = False,
 ) -> None:
-    """Start the local control plane in the background (nothing happens if it runs)."""
-    ensure_up(Session.of(ctx), parse_duration(timeout))
+    """Start the local control plane in the background (nothing happens if it runs).
+
+    Authentication and TLS come from the SCURRY_AUTH_* and SCURRY_TLS_* settings."""
+    ensure_up(Session.of(ctx), parse_duration(timeout), insecure=insecure)
 
 
 def running_server(session: Session, paths: proc.Paths) -> psutil.Process | None:
@@ -107,7 +126,8 @@ def running_server(session: Session, paths: proc.Paths) -> psutil.Process | None
         address = proc.local_address(session.server_url)
     except ScurryError:
         return None
-    found = proc.occupant(session.server_url, address, paths.home)
+    verify = Credentials.of(session.settings).verify(session.server_url)
+    found = proc.occupant(session.server_url, address, paths.home, verify)
     return proc.scurry_server(found.pid) if found.state == "ours" else None
 
 

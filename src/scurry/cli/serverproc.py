@@ -10,6 +10,7 @@ import contextlib
 import json
 import os
 import socket
+import ssl
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -69,7 +70,9 @@ def local_address(url: str) -> Address:
     """Host and port of a server URL that `scurry up` can start a server on."""
     parts = urlsplit(url)
     host = parts.hostname or ""
-    if parts.scheme != "http" or not (host in LOCAL_HOSTS or host.startswith("127.")):
+    if parts.scheme not in ("http", "https") or not (
+        host in LOCAL_HOSTS or host.startswith("127.")
+    ):
         raise InvalidInput(
             f"scurry up starts a server on this machine, but the server URL is {url} "
             "(set SCURRY_HOST/SCURRY_PORT, or --server to an http://localhost URL)"
@@ -77,10 +80,14 @@ def local_address(url: str) -> Address:
     return Address(host, parts.port or 80)
 
 
-def occupant(url: str, address: Address, home: Path) -> Occupant:
-    """Ask `url`/healthz who is there; a silent but open port is someone else's."""
+def occupant(
+    url: str, address: Address, home: Path, verify: ssl.SSLContext | bool = False
+) -> Occupant:
+    """Ask `url`/healthz who is there; a silent but open port is someone else's.
+
+    `verify` is the TLS context of an https URL (its CA, the client certificate)."""
     try:
-        response = httpx.get(f"{url}/healthz", timeout=HEALTH_TIMEOUT)
+        response = httpx.get(f"{url}/healthz", timeout=HEALTH_TIMEOUT, verify=verify)
         body = response.json()
     except (httpx.HTTPError, ValueError):
         return Occupant("foreign" if port_open(address) else "free")
@@ -151,11 +158,15 @@ def scurry_server(pid: int | None) -> psutil.Process | None:
     return None
 
 
-def spawn(paths: Paths, address: Address) -> subprocess.Popen[bytes]:
-    """Start `python -m scurry server` detached, its output appended to the server log."""
+def spawn(
+    paths: Paths, address: Address, settings: Mapping[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """Start `python -m scurry server` detached, its output appended to the server log;
+    `settings` are more SCURRY_* variables for it."""
     paths.log.parent.mkdir(parents=True, exist_ok=True)
     env: Mapping[str, str] = {
         **os.environ,
+        **(settings or {}),
         "SCURRY_HOME": str(paths.home),
         "SCURRY_HOST": address.host,
         "SCURRY_PORT": str(address.port),

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import httpx
 import typer
 
-from scurry.cli.client import ApiClient
+from scurry.cli.client import ApiClient, Credentials
 from scurry.config.settings import Settings
 
 
@@ -35,7 +35,8 @@ class Session:
         """The API client, created on first use and closed with the session."""
         if self._client is None:
             hook = self._log_response if self.verbose else None
-            self._client = ApiClient(self.server_url, on_response=hook)
+            credentials = Credentials.of(self.settings)
+            self._client = ApiClient(self.server_url, on_response=hook, credentials=credentials)
         return self._client
 
     def close(self) -> None:

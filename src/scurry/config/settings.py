@@ -10,8 +10,13 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# JWTs are verified with public keys from a JWKS: symmetric and unsigned algorithms never apply.
+JWT_ALGORITHMS = frozenset(
+    {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
+)
 
 
 def default_home() -> Path:
@@ -20,7 +25,7 @@ def default_home() -> Path:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="SCURRY_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="SCURRY_", extra="ignore", populate_by_name=True)
 
     home: Path = Field(default_factory=default_home)
     host: str = "127.0.0.1"
@@ -48,15 +53,74 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
     # CMF management plane (/cmf/api/v1): the largest request body it reads, in bytes.
     cmf_max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    # Auth and RBAC. Server: authentication is on when any of tokens file, JWKS or client CA
+    # is set; who may do what comes from the bindings file; without auth the server binds
+    # loopback only, unless `insecure`. TLS (cert + key) can be served with or without auth.
+    auth_tokens_file: Path | None = None
+    auth_jwks_file: Path | None = None
+    auth_jwks_url: str | None = None
+    auth_jwt_issuer: str | None = None
+    auth_jwt_audience: str | None = None
+    auth_jwt_algorithms: str = "RS256,ES256"
+    auth_jwt_principal_claim: str = "sub"
+    auth_jwt_groups_claim: str = "groups"
+    auth_jwt_leeway: float = Field(default=30.0, ge=0, le=300)
+    # The client certificate's subject attribute that names the principal (DN: all of it).
+    auth_mtls_principal_field: Literal[
+        "CN", "UID", "emailAddress", "O", "OU", "serialNumber", "DN"
+    ] = "CN"
+    auth_bindings_file: Path | None = None
+    tls_cert_file: Path | None = None
+    tls_key_file: Path | None = None
+    tls_client_ca_file: Path | None = None
+    insecure: bool = False
+    # Client side (the CLI): a bearer token and client certificates, also read from the
+    # variables of Confluent's CLI for CMF.
+    token: SecretStr | None = None
+    client_cert_path: Path | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SCURRY_CLIENT_CERT_PATH", "CONFLUENT_CMF_CLIENT_CERT_PATH"),
+    )
+    client_key_path: Path | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SCURRY_CLIENT_KEY_PATH", "CONFLUENT_CMF_CLIENT_KEY_PATH"),
+    )
+    certificate_authority_path: Path | None = Field(
+        default=None,
+        validation_alias=AliasChoices(
+            "SCURRY_CERTIFICATE_AUTHORITY_PATH", "CONFLUENT_CMF_CERTIFICATE_AUTHORITY_PATH"
+        ),
+    )
 
     @field_validator("home", mode="after")
     @classmethod
     def _absolute_home(cls, value: Path) -> Path:
         return value.expanduser().resolve()
 
+    @field_validator("auth_jwt_algorithms", mode="after")
+    @classmethod
+    def _asymmetric_algorithms(cls, value: str) -> str:
+        names = [name.strip() for name in value.split(",") if name.strip()]
+        unknown = sorted(set(names) - JWT_ALGORITHMS)
+        if not names or unknown:
+            allowed = ", ".join(sorted(JWT_ALGORITHMS))
+            raise ValueError(f"must list signature algorithms among {allowed} (not {unknown})")
+        return ",".join(names)
+
+    @property
+    def jwt_algorithms(self) -> list[str]:
+        return self.auth_jwt_algorithms.split(",")
+
+    @property
+    def auth_enabled(self) -> bool:
+        """Whether the server authenticates requests (and enforces RBAC on them)."""
+        jwks = self.auth_jwks_file or self.auth_jwks_url
+        return bool(self.auth_tokens_file or jwks or self.tls_client_ca_file)
+
     @property
     def server_url(self) -> str:
-        return (self.server or f"http://{self.host}:{self.port}").rstrip("/")
+        scheme = "https" if self.tls_cert_file else "http"
+        return (self.server or f"{scheme}://{self.host}:{self.port}").rstrip("/")
 
     @property
     def effective_database_url(self) -> str:

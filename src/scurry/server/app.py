@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from scurry import __version__
 from scurry.bootstrap import Container
 from scurry.server import (
+    auth,
     cmf,
     core_api,
     core_objects,
@@ -21,6 +22,7 @@ from scurry.server import (
     plan,
     resources,
 )
+from scurry.server.cmf import webui
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +51,10 @@ def create_app(container: Container, background: Sequence[Background] = ()) -> F
     app.include_router(effective_config.router)
     app.include_router(metrics.router)
     app.include_router(plan.router)
+    app.include_router(webui.router)
     for router in cmf.ROUTERS:
         app.include_router(router)
+    auth.install(app, container.settings, container.store)
     return app
 
 

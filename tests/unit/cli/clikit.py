@@ -87,6 +87,10 @@ class FakeRuntime:
         if jar_uri and "missing" in jar_uri:
             raise ArtifactError(f"jarURI {jar_uri}: no such file")
 
+    async def check_savepoint(self, path: str) -> None:
+        if "missing" in path:
+            raise ArtifactError(f"savepoint {path} does not exist (no _metadata there)")
+
     async def stop_all(self) -> None:
         self.stop_all_calls += 1
 
@@ -131,6 +135,7 @@ class LiveServer:
 
     home: Path
     runtime: FakeRuntime = field(default_factory=FakeRuntime)
+    tls: dict[str, Any] = field(default_factory=dict)  # uvicorn's ssl_* options: serve https
     url: str = ""
     database_url: str = "sqlite://"  # the `store_url` fixture gives SQLite and PostgreSQL
     _loop: asyncio.AbstractEventLoop | None = None
@@ -141,7 +146,8 @@ class LiveServer:
 
     def start(self) -> None:
         sock = free_socket()
-        self.url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        scheme = "https" if self.tls else "http"
+        self.url = f"{scheme}://127.0.0.1:{sock.getsockname()[1]}"
         self._thread = threading.Thread(target=self._run, args=(sock,), daemon=True)
         self._thread.start()
         deadline = time.monotonic() + TIMEOUT
@@ -164,7 +170,11 @@ class LiveServer:
             settings, self._store, self.runtime, no_flink, control_config(settings)
         )
         config = uvicorn.Config(
-            create_app(container), log_level="warning", lifespan="on", access_log=False
+            create_app(container),
+            log_level="warning",
+            lifespan="on",
+            access_log=False,
+            **self.tls,
         )
         self._server = uvicorn.Server(config)
         try:

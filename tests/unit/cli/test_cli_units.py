@@ -16,10 +16,12 @@ from scurry.cli.output import age, event_age, human_duration, render_table
 from scurry.cli.polling import Probe, parse_duration, wait_until
 from scurry.errors import (
     Conflict,
+    Forbidden,
     InvalidInput,
     NotFound,
     RuntimeFailure,
     ScurryError,
+    Unauthenticated,
     Unavailable,
     ValidationFailed,
 )
@@ -177,7 +179,9 @@ def answering(response: httpx.Response) -> ApiClient:
         (500, RuntimeFailure, "InternalError"),
         (503, Unavailable, "ServiceUnavailable"),
         (502, Unavailable, "ServiceUnavailable"),
-        (403, InvalidInput, "BadRequest"),
+        (401, Unauthenticated, "Unauthorized"),
+        (403, Forbidden, "Forbidden"),
+        (418, InvalidInput, "BadRequest"),
     ],
 )
 def test_error_answers_map_to_typed_errors(

@@ -1,0 +1,36 @@
+"""The `scurry flink` command group: one sub-group per CMF resource, as `confluent flink` has."""
+
+from __future__ import annotations
+
+import typer
+
+from scurry.cli.flink import (
+    application,
+    detached_savepoint,
+    environment,
+    savepoint,
+    secret,
+    secret_mapping,
+    system_info,
+)
+
+app = typer.Typer(
+    name="flink",
+    help="Manage Apache Flink through the CMF API (the commands of `confluent flink` on-prem).",
+    no_args_is_help=True,
+)
+
+
+def _group(sub: typer.Typer, name: str, *aliases: str) -> None:
+    app.add_typer(sub, name=name)
+    for alias in aliases:
+        app.add_typer(sub, name=alias, hidden=True)
+
+
+_group(application.app, "application", "app")
+_group(detached_savepoint.app, "detached-savepoint")
+_group(environment.app, "environment", "env")
+_group(savepoint.app, "savepoint")
+_group(secret.app, "secret")
+_group(secret_mapping.app, "secret-mapping")
+app.command("system-info")(system_info.system_info)
