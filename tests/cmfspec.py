@@ -44,12 +44,17 @@ class Unserved:
         )
 
 
-# docs/compat.md, "Operations not served". Serving them means deleting their line here.
-UNSERVED = (
-    Unserved("compute pools, statements, Kafka catalogs and databases: Flink SQL", tag="SQL"),
-    Unserved("savepoints of SQL statements: Flink SQL", path="/statements/"),
-    Unserved("Control Center's license: scurry has no license to report", tag="C3"),
+# Flink SQL's operations, not served yet and so left out of the contract tests for now
+# (docs/compat.md, "Operations not served"). Serving a group means deleting its line here:
+# the tour and the schemathesis run then cover its operations like all the others.
+FLINK_SQL_NOT_SERVED_YET = (
+    Unserved("compute pools: Flink SQL", path="/compute-pools"),
+    Unserved("statements and their savepoints: Flink SQL", path="/statements"),
+    Unserved("Kafka catalogs and their databases: Flink SQL", path="/catalogs/"),
 )
+# Operations scurry has nothing to answer with.
+NEVER_SERVED = (Unserved("Control Center's license: scurry has no license to report", tag="C3"),)
+UNSERVED = FLINK_SQL_NOT_SERVED_YET + NEVER_SERVED
 
 
 @dataclass(frozen=True)

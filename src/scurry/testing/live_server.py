@@ -2,9 +2,9 @@
 
 Contract fuzzers and load generators talk HTTP to a server, not to an ASGI app.
 `serve_app` runs any ASGI app on uvicorn on its own thread and event loop (so
-the caller may block); `live_api` serves the scurry app over a SQL store and a
-`FakeRuntime`, with no controller: requests change desired state and nothing
-starts Flink.
+the caller may block); `live_api` serves the scurry app over a SQL store (secrets sealed
+as the server seals them) and a `FakeRuntime`, with no controller: requests change
+desired state and nothing starts Flink.
 
 ```python
 with live_api(tmp_path / "home") as api:
@@ -26,9 +26,10 @@ from typing import Any, TypeVar
 
 import uvicorn
 
-from scurry.bootstrap import Container, build
+from scurry.bootstrap import Container, build, secret_box
 from scurry.config.settings import Settings
 from scurry.server.app import create_app
+from scurry.server.auth.mtls import uvicorn_tls_options
 from scurry.store.sql import SqlStore, open_sql_store
 from scurry.testing.fake_runtime import FakeRuntime
 
@@ -67,17 +68,21 @@ def loopback_socket() -> socket.socket:
 
 
 @contextlib.contextmanager
-def serve_app(make_app: AppFactory, on_stop: AppFactory | None = None) -> Iterator[ServedApp]:
-    """Serve the app `make_app` builds (on the server's loop) until the block ends."""
+def serve_app(
+    make_app: AppFactory, on_stop: AppFactory | None = None, **options: Any
+) -> Iterator[ServedApp]:
+    """Serve the app `make_app` builds (on the server's loop) until the block ends;
+    `options` go to uvicorn.Config (its `ssl_*` ones serve https)."""
     sock = loopback_socket()
-    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    scheme = "https" if options.get("ssl_certfile") else "http"
+    url = f"{scheme}://127.0.0.1:{sock.getsockname()[1]}"
     holder: dict[str, Any] = {}
     ready = threading.Event()
 
     async def serve() -> None:
         holder["loop"] = asyncio.get_running_loop()
         config = uvicorn.Config(
-            await make_app(), log_level="warning", lifespan="on", access_log=False
+            await make_app(), log_level="warning", lifespan="on", access_log=False, **options
         )
         holder["server"] = server = _QuietServer(config)
         ready.set()
@@ -135,14 +140,16 @@ class LiveApi(ServedApp):
 def live_api(
     home: Path, database: str = "sqlite://", runtime: FakeRuntime | None = None, **settings: Any
 ) -> Iterator[LiveApi]:
-    """The scurry API over `database` and a fake runtime, on a free loopback port."""
+    """The scurry API over `database` and a fake runtime, on a free loopback port, served
+    as `scurry server` serves it (TLS and client certificates as `settings` say)."""
     built: dict[str, Container] = {}
+    config = Settings(home=home, **settings)
 
     async def make_app() -> Any:
-        store = await open_sql_store(database)
+        store = await open_sql_store(database, secrets=secret_box(config))
         fake = runtime or FakeRuntime()
         built["container"] = container = await build(
-            Settings(home=home, **settings), store=store, runtime=fake, flink_api=fake.flink_api
+            config, store=store, runtime=fake, flink_api=fake.flink_api
         )
         return create_app(container)
 
@@ -150,5 +157,5 @@ def live_api(
         if "container" in built:
             await built["container"].store.close()
 
-    with serve_app(make_app, close_store) as served:
+    with serve_app(make_app, close_store, **uvicorn_tls_options(config)) as served:
         yield LiveApi(served.url, served.loop, built["container"])

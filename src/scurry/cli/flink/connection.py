@@ -162,15 +162,21 @@ def resolve(
     client_cert_path: Path | None,
     certificate_authority_path: Path | None,
 ) -> Connection:
-    """The connection the flags (or their variables, or the CLI's settings) describe."""
+    """The connection the flags (or their variables, or the CLI's settings) describe.
+
+    The CLI's entry point moves the credential flags wherever they are written to the
+    root command (so that they work anywhere, as `--server` does), which puts them into
+    the settings: those are the fallback of each one.
+    """
     session = ctx.find_object(Session)
     settings = session.settings if session is not None else Settings()
+    token = settings.token.get_secret_value() if settings.token else None
     return Connection(
         url=(url or settings.server_url).rstrip("/"),
-        client_cert=client_cert_path,
-        client_key=client_key_path,
-        certificate_authority=certificate_authority_path,
-        token=os.environ.get(TOKEN_VARIABLE) or None,
+        client_cert=client_cert_path or settings.client_cert_path,
+        client_key=client_key_path or settings.client_key_path,
+        certificate_authority=certificate_authority_path or settings.certificate_authority_path,
+        token=token or os.environ.get(TOKEN_VARIABLE) or None,
         verbose=session.verbose if session is not None else False,
     )
 
