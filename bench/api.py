@@ -7,8 +7,8 @@ create, get and list of environments, applications and secrets, and
 `GET .../applications?size=100` over 1,000 applications. Both are served the same way
 (uvicorn, one process each, started here and stopped by PID) and driven the same way:
 32 clients on loopback, each on its own keep-alive connection, for a bounded time per
-scenario (creates of applications: until 1,000 exist). Prints throughput and latency
-(p50, p99) per scenario, and each against the floor.
+scenario (creates: until 1,000 applications, 300 environments and 300 secrets exist).
+Prints throughput and latency (p50, p99) per scenario, and each against the floor.
 
     .venv/bin/python bench/api.py
 """
@@ -35,6 +35,7 @@ CLIENTS = 32
 SECONDS = 8.0  # per scenario, after the warm-up
 WARM_UP = 1.0
 APPLICATIONS = 1000
+OTHERS = 300  # environments and secrets created (then listed)
 PAGE = 100
 COUNT_LIMIT = 600.0  # seconds: a scenario bounded by a count still ends
 V1 = "/cmf/api/v1"
@@ -272,19 +273,25 @@ async def measure_scurry(url: str) -> list[Result]:
             url,
             "create environment",
             lambda n: ("POST", f"{V1}/environments", environment(f"env-{n:06d}")),
+            count=OTHERS,
         ),
         await load(url, "get environment", lambda n: ("GET", f"{V1}/environments/{ENV}", None)),
         await load(
             url,
-            f"list environments ?size={PAGE}",
+            f"list environments ?size={PAGE} of {OTHERS + 1}",
             lambda n: ("GET", f"{V1}/environments?size={PAGE}", None),
         ),
         await load(
-            url, "create secret", lambda n: ("POST", f"{V1}/secrets", secret(f"secret-{n:06d}"))
+            url,
+            "create secret",
+            lambda n: ("POST", f"{V1}/secrets", secret(f"secret-{n:06d}")),
+            count=OTHERS,
         ),
         await load(url, "get secret", lambda n: ("GET", f"{V1}/secrets/secret-000000", None)),
         await load(
-            url, f"list secrets ?size={PAGE}", lambda n: ("GET", f"{V1}/secrets?size={PAGE}", None)
+            url,
+            f"list secrets ?size={PAGE} of {OTHERS}",
+            lambda n: ("GET", f"{V1}/secrets?size={PAGE}", None),
         ),
     ]
     return results

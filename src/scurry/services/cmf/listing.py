@@ -79,8 +79,14 @@ def keep_order(_: Item) -> int:
     return 0
 
 
-def page_of(items: Iterable[Item], query: ListQuery, rules: ListRules) -> dict[str, Any]:
-    """The envelope for `items` (already rendered) under `query`."""
+def page_of(
+    items: Iterable[Item],
+    query: ListQuery,
+    rules: ListRules,
+    finish: Callable[[Item], Item] | None = None,
+) -> dict[str, Any]:
+    """The envelope for `items` under `query`: rendered, or views holding every field the
+    rules read that `finish` renders once they are on the page (rendering is what costs)."""
     chosen = parse_filter(query.filter, rules.fields)
     matched = [item for item in items if chosen.matches(item, rules.fields)]
     matched = _searched(matched, query, rules)
@@ -90,6 +96,8 @@ def page_of(items: Iterable[Item], query: ListQuery, rules: ListRules) -> dict[s
         matched.sort(key=_sort_key(key), reverse=descending)
     start = query.page * query.size
     page = matched[start : start + query.size]
+    if finish is not None:
+        page = [finish(item) for item in page]
     shown = [_sparse(item, query.fields, rules.always_fields) for item in page]
     envelope = Page(
         pageable=Pageable(
