@@ -15,6 +15,7 @@ operations whose rules are stricter than their schema.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -261,3 +262,17 @@ def test_schemathesis_finds_no_failure(api: LiveApi, runtime: FakeRuntime, tmp_p
     assert report["test_cases"]["with_failures"] == 0, output[-20_000:]
     assert report["operations"]["tested"] == len(served), report["operations"]
     assert report["test_cases"]["generated"] >= MIN_CASES, report["test_cases"]
+
+
+def test_the_filters_leave_out_exactly_the_unserved_operations() -> None:
+    """What the run's CLI filters select is what tests/cmfspec.py says is served."""
+    if not SPEC.exists():
+        pytest.skip(f"{SPEC} not found (set SCURRY_REFERENCE)")
+    args = exclusions()
+    tags = {value for flag, value in itertools.pairwise(args) if flag == "--exclude-tag"}
+    paths = [value for flag, value in itertools.pairwise(args) if flag.endswith("-regex")]
+    assert len(paths) <= 1, "the CLI keeps only the last --exclude-path-regex"
+    pattern = re.compile(paths[0]) if paths else None
+    for op in operations_of(load_spec()):
+        left_out = bool(tags & set(op.tags)) or bool(pattern and pattern.search(op.path))
+        assert left_out == (op.unserved is not None), op.id
