@@ -22,6 +22,7 @@ from typing import Annotated, Any, TypeVar
 
 import httpx
 import typer
+from pydantic import SecretStr
 
 from scurry.cli.flink.cmf import Cmf
 from scurry.cli.flink.errors import CommandError
@@ -162,23 +163,23 @@ def resolve(
     client_cert_path: Path | None,
     certificate_authority_path: Path | None,
 ) -> Connection:
-    """The connection the flags (or their variables, or the CLI's settings) describe.
-
-    The CLI's entry point moves the credential flags wherever they are written to the
-    root command (so that they work anywhere, as `--server` does), which puts them into
-    the settings: those are the fallback of each one.
-    """
+    """The connection the flags (or their variables, or the CLI's settings) describe."""
     session = ctx.find_object(Session)
     settings = session.settings if session is not None else Settings()
-    token = settings.token.get_secret_value() if settings.token else None
     return Connection(
         url=(url or settings.server_url).rstrip("/"),
+        # The root command hoists these flags to itself wherever they appear, so they
+        # usually arrive through the settings rather than as this command's own flags.
         client_cert=client_cert_path or settings.client_cert_path,
         client_key=client_key_path or settings.client_key_path,
         certificate_authority=certificate_authority_path or settings.certificate_authority_path,
-        token=token or os.environ.get(TOKEN_VARIABLE) or None,
+        token=os.environ.get(TOKEN_VARIABLE) or _secret(settings.token),
         verbose=session.verbose if session is not None else False,
     )
+
+
+def _secret(value: SecretStr | None) -> str | None:
+    return value.get_secret_value() if value is not None else None
 
 
 def connected(command: Callable[..., R]) -> Callable[..., R]:
