@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from scurry.bootstrap import Container, build
 from scurry.config.settings import Settings
@@ -27,6 +28,8 @@ from scurry.testing.harness import ControllerHarness, FakeClock
 
 V1 = "/cmf/api/v1"
 JAR = "local:///opt/flink/examples/streaming/StateMachineExample.jar"
+# A CMF API test that also runs on PostgreSQL (the `cmf` fixture of tests/unit/cmfapi).
+ALSO_ON_POSTGRES = pytest.mark.parametrize("cmf", ["sqlite", "postgres"], indirect=True)
 
 
 def application(name: str, **job: Any) -> dict[str, Any]:

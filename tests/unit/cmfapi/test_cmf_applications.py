@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from cmfkit import JAR, V1, Cmf, application
+from cmfkit import ALSO_ON_POSTGRES, JAR, V1, Cmf, application
 
 APPS = f"{V1}/environments/prod/applications"
 NS = "flink-prod"
@@ -26,6 +26,7 @@ async def prod(cmf: Cmf) -> Cmf:
     return cmf
 
 
+@ALSO_ON_POSTGRES
 async def test_an_application_becomes_an_owned_deployment_with_the_defaults_merged(
     prod: Cmf,
 ) -> None:
@@ -189,6 +190,7 @@ async def test_a_deployment_that_belongs_to_someone_else_is_a_conflict(prod: Cmf
     assert "does not belong to this application" in message
 
 
+@ALSO_ON_POSTGRES
 async def test_suspend_and_start_set_the_job_state(prod: Cmf) -> None:
     await prod.application("prod", application("my-app"))
     await prod.reconcile("my-app", NS, times=5)
@@ -205,6 +207,7 @@ async def test_suspend_and_start_set_the_job_state(prod: Cmf) -> None:
     assert got["status"]["jobStatus"]["state"] == "RUNNING"
 
 
+@ALSO_ON_POSTGRES
 async def test_delete_removes_the_deployment_and_force_keeps_it(prod: Cmf) -> None:
     await prod.application("prod", application("app-one"))
     await prod.application("prod", application("app-two"))
@@ -218,6 +221,7 @@ async def test_delete_removes_the_deployment_and_force_keeps_it(prod: Cmf) -> No
     assert await prod.store.list("CmfApplicationInstance") == []
 
 
+@ALSO_ON_POSTGRES
 async def test_lists_filter_by_state_and_labels(prod: Cmf) -> None:
     for name in ("app-one", "app-two", "app-three"):
         body = application(name)

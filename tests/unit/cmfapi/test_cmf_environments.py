@@ -7,11 +7,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cmfkit import V1, Cmf, application, serving
+from cmfkit import ALSO_ON_POSTGRES, V1, Cmf, application, serving
 
 ENVS = f"{V1}/environments"
 
 
+@ALSO_ON_POSTGRES
 async def test_post_creates_then_updates_keeping_what_is_left_out(cmf: Cmf) -> None:
     defaults = {"spec": {"flinkConfiguration": {"taskmanager.numberOfTaskSlots": "8"}}}
     created = await cmf.environment("prod", "flink-prod", flinkApplicationDefaults=defaults)
@@ -112,6 +113,7 @@ async def test_namespace_is_fixed_while_applications_exist(cmf: Cmf) -> None:
     assert (await cmf.ok("GET", f"{ENVS}/prod"))["kubernetesNamespace"] == "flink-other"
 
 
+@ALSO_ON_POSTGRES
 async def test_delete_with_applications_is_refused_unless_forced(cmf: Cmf) -> None:
     await cmf.environment("prod", "flink-prod")
     await cmf.application("prod", application("my-app"))
@@ -204,6 +206,7 @@ async def test_oversized_bodies_are_refused(tmp_path: Path) -> None:
         assert (await small.ok("GET", ENVS))["items"] == []
 
 
+@ALSO_ON_POSTGRES
 async def test_paging_sorting_filtering_searching_and_fields(cmf: Cmf) -> None:
     for index, name in enumerate(["env-c", "env-a", "env-b", "other-env"]):
         body = {

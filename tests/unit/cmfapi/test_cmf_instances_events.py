@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from cmfkit import V1, Cmf, application
+from cmfkit import ALSO_ON_POSTGRES, V1, Cmf, application
 
 NS = "flink-prod"
 APPS = f"{V1}/environments/prod/applications"
@@ -26,6 +26,7 @@ async def instances(cmf: Cmf) -> list[dict[str, Any]]:
     return items
 
 
+@ALSO_ON_POSTGRES
 async def test_one_instance_per_deployed_revision(prod: Cmf) -> None:
     await prod.application("prod", application("my-app"))
     [first] = await instances(prod)
@@ -69,6 +70,7 @@ async def test_an_application_created_suspended_has_no_instance_until_started(pr
     assert len(await instances(prod)) == 1
 
 
+@ALSO_ON_POSTGRES
 async def test_events_are_the_deployments_in_cmf_shape(prod: Cmf) -> None:
     await prod.application("prod", application("my-app"))
     await prod.reconcile("my-app", NS, times=5)

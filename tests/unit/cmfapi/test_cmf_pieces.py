@@ -68,6 +68,12 @@ def test_page_orders_mixed_values_and_counts_all_matches() -> None:
     assert ListQuery.of(page=-1, size=5000).size == 1000
 
 
+def test_a_sort_without_a_property_is_ignored_as_spring_does() -> None:
+    assert ListQuery.of(sort=["", " ,desc", "name,desc"]).sort == ("name,desc",)
+    page = page_of([], ListQuery.of(sort=[""]), v2_rules())
+    assert page["pageable"]["sort"] == {"sorted": False, "unsorted": True, "empty": True}
+
+
 def test_defaults_win_key_by_key_and_nothing_is_shared() -> None:
     app = {"a": {"x": 1, "y": 2}, "b": [1], "c": 3}
     env = {"a": {"y": 20, "z": 30}, "b": [9]}

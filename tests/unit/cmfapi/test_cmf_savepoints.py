@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from cmfkit import V1, Cmf, application
+from cmfkit import ALSO_ON_POSTGRES, V1, Cmf, application
 
 NS = "flink-prod"
 APPS = f"{V1}/environments/prod/applications"
@@ -37,6 +37,7 @@ async def completed(cmf: Cmf, name: str) -> dict[str, Any]:
     raise AssertionError(f"{name} did not complete")
 
 
+@ALSO_ON_POSTGRES
 async def test_a_savepoint_is_a_snapshot_of_the_applications_deployment(running: Cmf) -> None:
     body = {"metadata": {"name": "sp-one"}, "spec": {"path": "file:///tmp/sp", "backoffLimit": 2}}
     created = await running.ok("POST", SAVEPOINTS, 201, json=body)
@@ -68,6 +69,15 @@ async def test_a_savepoint_without_a_name_gets_one(running: Cmf) -> None:
     assert created["spec"]["formatType"] == "NATIVE"
 
 
+async def test_a_savepoint_needs_no_body(running: Cmf) -> None:
+    """The spec makes the body of both savepoint creates optional."""
+    created = await running.ok("POST", SAVEPOINTS, 201)
+    assert created["metadata"]["name"].startswith("my-app-savepoint-manual-")
+    assert await running.store.get(SNAPSHOT, NS, created["metadata"]["name"])
+    message = await running.error("POST", DETACHED, 400)
+    assert "metadata.name" in message
+
+
 @pytest.mark.parametrize(
     ("body", "status", "words"),
     [
@@ -96,6 +106,7 @@ async def test_the_list_shows_the_controllers_snapshots_too(running: Cmf) -> Non
     assert upgrade["spec"]["path"] == deployment["status"]["jobStatus"]["upgradeSavepointPath"]
 
 
+@ALSO_ON_POSTGRES
 async def test_start_from_a_savepoint_uid_redeploys_from_its_path(running: Cmf) -> None:
     await running.ok("POST", SAVEPOINTS, 201, json={"metadata": {"name": "sp-one"}})
     done = await completed(running, "sp-one")
@@ -127,6 +138,7 @@ async def test_start_from_an_unknown_or_unfinished_savepoint(running: Cmf) -> No
     assert "not completed" in message
 
 
+@ALSO_ON_POSTGRES
 async def test_detach_keeps_path_and_uid_and_leaves_the_files(running: Cmf) -> None:
     await running.ok("POST", SAVEPOINTS, 201, json={"metadata": {"name": "sp-one"}})
     done = await completed(running, "sp-one")
@@ -194,6 +206,7 @@ async def test_deleting_the_application_deletes_its_savepoints(running: Cmf) -> 
     assert len(running.runtime.disposed) == 1
 
 
+@ALSO_ON_POSTGRES
 async def test_detached_savepoints_crud(cmf: Cmf) -> None:
     body = {"metadata": {"name": "ds-one"}, "spec": {"path": "file:///sp/1", "backoffLimit": 10}}
     created = await cmf.ok("POST", DETACHED, 201, json=body)

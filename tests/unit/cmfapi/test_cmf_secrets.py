@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from cmfkit import V1, Cmf, serving
+from cmfkit import ALSO_ON_POSTGRES, V1, Cmf, serving
 from scurry.services.cmf import secrets as service
 
 SECRETS = f"{V1}/secrets"
@@ -36,6 +36,7 @@ def mapping(name: str, secret_name: str) -> dict[str, Any]:
     }
 
 
+@ALSO_ON_POSTGRES
 async def test_secrets_are_masked_and_versioned(cmf: Cmf) -> None:
     created = await cmf.ok("POST", SECRETS, json=secret("kafka-creds"))
     assert created["spec"]["data"] == {"bootstrap.servers": "****", "sasl.jaas.config": "****"}
@@ -91,6 +92,7 @@ async def test_the_database_file_holds_no_secret_in_clear(tmp_path: Path) -> Non
         assert value.encode() not in stored  # ...their values are not
 
 
+@ALSO_ON_POSTGRES
 async def test_mappings_name_existing_secrets_and_are_listed_by_environment(cmf: Cmf) -> None:
     await cmf.environment("prod", "flink-prod")
     await cmf.ok("POST", SECRETS, json=secret("kafka-creds"))
@@ -123,6 +125,7 @@ async def test_mappings_name_existing_secrets_and_are_listed_by_environment(cmf:
     await cmf.error("GET", f"{SECRETS}/sr-creds", 404)
 
 
+@ALSO_ON_POSTGRES
 async def test_secret_search_by_name_or_environment(cmf: Cmf) -> None:
     await cmf.environment("prod", "flink-prod")
     await cmf.ok("POST", SECRETS, json=secret("kafka-creds"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cmfkit import V1, Cmf, application
+from cmfkit import ALSO_ON_POSTGRES, V1, Cmf, application
 
 CLUSTERS = f"{V1}/kubernetes-clusters"
 
@@ -66,6 +66,7 @@ async def test_system_information(cmf: Cmf) -> None:
     assert revision == "unknown" or len(revision) == 40
 
 
+@ALSO_ON_POSTGRES
 async def test_resource_information_counts_everything(cmf: Cmf) -> None:
     await cmf.environment("prod", "flink-prod")
     await cmf.application("prod", application("my-app"))

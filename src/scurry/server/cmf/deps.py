@@ -34,7 +34,14 @@ async def request_body(request: Request, container: ContainerDep) -> Any:
     return await read_body(request, container.settings.cmf_max_body_bytes)
 
 
+async def optional_request_body(request: Request, container: ContainerDep) -> Any:
+    """The body of an operation whose spec does not require one ({} when there is none)."""
+    body = await read_body(request, container.settings.cmf_max_body_bytes, optional=True)
+    return {} if body is None else body
+
+
 BodyDep = Annotated[Any, Depends(request_body)]
+OptionalBodyDep = Annotated[Any, Depends(optional_request_body)]
 
 PageParam = Annotated[int | None, Query(description="Zero-based page index (0..N)")]
 SizeParam = Annotated[int | None, Query(description="The size of the page to be returned")]

@@ -43,8 +43,8 @@ def media_type(header: str | None) -> str:
     return (header or "").partition(";")[0].strip().lower()
 
 
-async def read_body(request: Request, limit: int) -> Any:
-    """The request's document, parsed as its Content-Type says."""
+async def read_body(request: Request, limit: int, *, optional: bool = False) -> Any:
+    """The request's document, parsed as its Content-Type says (None: `optional` and empty)."""
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
         raise PayloadTooLarge(f"request body: larger than the limit of {limit} bytes")
@@ -54,7 +54,10 @@ async def read_body(request: Request, limit: int) -> Any:
         if size > limit:
             raise PayloadTooLarge(f"request body: larger than the limit of {limit} bytes")
         chunks.append(chunk)
-    return parse_body(b"".join(chunks), request.headers.get("content-type"))
+    raw = b"".join(chunks)
+    if optional and not raw.strip():
+        return None
+    return parse_body(raw, request.headers.get("content-type"))
 
 
 def parse_body(raw: bytes, content_type: str | None) -> Any:

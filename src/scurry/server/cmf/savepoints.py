@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from scurry.server.cmf.deps import BodyDep, CmfDep, ForceParam, ListingDep
+from scurry.server.cmf.deps import CmfDep, ForceParam, ListingDep, OptionalBodyDep
 from scurry.server.cmf.media import no_content, respond
 from scurry.services.cmf import detached, savepoints
 
@@ -24,7 +24,7 @@ async def get_savepoints_for_flink_application(
 
 @router.post(APP)
 async def create_savepoint_for_flink_application(
-    request: Request, env_name: str, app_name: str, ctx: CmfDep, body: BodyDep
+    request: Request, env_name: str, app_name: str, ctx: CmfDep, body: OptionalBodyDep
 ) -> Response:
     return respond(request, await savepoints.create(ctx, env_name, app_name, body), 201)
 
@@ -62,7 +62,9 @@ async def list_detached_savepoints(
 
 
 @router.post("/detached-savepoints")
-async def create_detached_savepoint(request: Request, ctx: CmfDep, body: BodyDep) -> Response:
+async def create_detached_savepoint(
+    request: Request, ctx: CmfDep, body: OptionalBodyDep
+) -> Response:
     return respond(request, await detached.create(ctx, body), 201)
 
 

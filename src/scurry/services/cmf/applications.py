@@ -70,7 +70,18 @@ class Applications:
         return app, await self.deployment(env, name)
 
     async def page(self, env_name: str, query: ListQuery) -> dict[str, Any]:
-        return page_of(await self.rendered(env_name), query, RULES)
+        env = await lookup.environment(self.ctx, env_name)
+        deployments = await self.deployments(env)
+        apps = {
+            app["metadata"]["name"]: app for app in await lookup.applications(self.ctx, env_name)
+        }
+
+        def finish(view: dict[str, Any]) -> dict[str, Any]:
+            name = view["metadata"]["name"]
+            return render(apps[name], deployments.get(name))
+
+        views = [_view(app, deployments.get(name)) for name, app in apps.items()]
+        return page_of(views, query, RULES, finish)
 
     async def rendered(self, env_name: str) -> list[dict[str, Any]]:
         env = await lookup.environment(self.ctx, env_name)
@@ -250,6 +261,24 @@ def render(app: Obj, deployment: Obj | None) -> dict[str, Any]:
         spec=app["spec"],
         status=status,
     ).to_wire()
+
+
+def _view(app: Obj, deployment: Obj | None) -> dict[str, Any]:
+    """What the list rules read of an application (name, labels, timestamps, its job's
+    state), without rendering it: only the page's applications are rendered."""
+    meta = app["metadata"]
+    status = (
+        deployment.get("status") if deployment is not None and owned_by(deployment, app) else None
+    )
+    return {
+        "metadata": {
+            "name": meta["name"],
+            "labels": meta.get("labels") or None,
+            "creationTimestamp": meta.get("creationTimestamp"),
+            "updateTimestamp": records.updated_at(app),
+        },
+        "status": status,
+    }
 
 
 def _check_spec_types(name: str, spec: dict[str, Any]) -> None:

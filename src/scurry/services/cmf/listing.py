@@ -2,9 +2,10 @@
 
 The query parameters mirror Spring Data's pageable, as CMF's do: `page` is
 zero-based, `size` the page size, `sort` repeatable `property,asc|desc`.
-Like Spring, a negative page counts as the first page and a size outside
-1..MAX_SIZE is brought into it, so such requests are answered rather than
-refused; a sort property or filter that cannot be understood is refused.
+Like Spring, a negative page counts as the first page, a size outside
+1..MAX_SIZE is brought into it and a `sort` without a property is ignored, so
+such requests are answered rather than refused; a sort property or filter
+that cannot be understood is refused.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ class ListQuery:
         return cls(
             page=max(page or 0, 0),
             size=min(wanted, MAX_SIZE),
-            sort=tuple(sort or ()),
+            sort=tuple(entry for entry in sort or () if entry.partition(",")[0].strip()),
             filter=filter,
             search=search,
             search_scope=search_scope,
@@ -78,8 +79,14 @@ def keep_order(_: Item) -> int:
     return 0
 
 
-def page_of(items: Iterable[Item], query: ListQuery, rules: ListRules) -> dict[str, Any]:
-    """The envelope for `items` (already rendered) under `query`."""
+def page_of(
+    items: Iterable[Item],
+    query: ListQuery,
+    rules: ListRules,
+    finish: Callable[[Item], Item] | None = None,
+) -> dict[str, Any]:
+    """The envelope for `items` under `query`: rendered, or views holding every field the
+    rules read that `finish` renders once they are on the page (rendering is what costs)."""
     chosen = parse_filter(query.filter, rules.fields)
     matched = [item for item in items if chosen.matches(item, rules.fields)]
     matched = _searched(matched, query, rules)
@@ -89,6 +96,8 @@ def page_of(items: Iterable[Item], query: ListQuery, rules: ListRules) -> dict[s
         matched.sort(key=_sort_key(key), reverse=descending)
     start = query.page * query.size
     page = matched[start : start + query.size]
+    if finish is not None:
+        page = [finish(item) for item in page]
     shown = [_sparse(item, query.fields, rules.always_fields) for item in page]
     envelope = Page(
         pageable=Pageable(
