@@ -126,7 +126,7 @@ def test_list_detail_suspend_resume_savepoint_and_a_refused_manifest(
     saved = page.locator("#last-savepoint")
     expect(saved).not_to_have_text(before, timeout=WAIT_MS)
     expect(saved).to_contain_text("savepoint-")
-    expect(page.locator("#snapshots")).to_contain_text(saved.inner_text())
+    expect(page.locator("#snapshots")).to_contain_text(saved.inner_text(), timeout=30_000)
     shoot(page, "application")
 
     page.goto(deployed.url + "/")

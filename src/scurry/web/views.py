@@ -92,7 +92,7 @@ def summary_of(obj: Obj, snapshots: list[Obj]) -> Summary:
         job_state=job_status.get("state"),
         job_id=job_status.get("jobId"),
         jm_status=status.get("jobManagerDeploymentStatus"),
-        desired_state=dig(spec, "job", "state"),
+        desired_state=desired(spec),
         parallelism=dig(spec, "job", "parallelism"),
         task_managers=dig(status, "taskManager", "replicas"),
         last_savepoint=last_snapshot(snapshots, "SAVEPOINT")
@@ -103,6 +103,14 @@ def summary_of(obj: Obj, snapshots: list[Obj]) -> Summary:
         error=status.get("error"),
         conditions=list(status.get("conditions") or []),
     )
+
+
+def desired(spec: Obj) -> str | None:
+    """The job state the spec asks for (FKO's default is running); None without a job."""
+    job = spec.get("job")
+    if not isinstance(job, dict):
+        return None
+    return str(job.get("state") or "running")
 
 
 def checkpoint_text(checkpoint: Any) -> str | None:

@@ -5,3 +5,10 @@ htmx.config.responseHandling = [
   { code: "[23]..", swap: true },
   { code: "[45]..", swap: true, error: true },
 ];
+
+// A log tail reads from its end: keep the newest lines in view after each refresh.
+document.addEventListener("htmx:afterSwap", () => {
+  for (const log of document.querySelectorAll("pre.log")) {
+    log.scrollTop = log.scrollHeight;
+  }
+});
