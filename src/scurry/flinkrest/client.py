@@ -209,6 +209,13 @@ class FlinkRestClient:
             str(i["id"]): str(i.get("value")) for i in items if isinstance(i, dict) and "id" in i
         }
 
+    async def vertex_metric_ids(self, job_id: str, vertex_id: str) -> list[str]:
+        """The ids of the metrics a vertex's subtasks report (task and operator level)."""
+        response = await self._send(
+            "GET", _path("jobs", job_id, "vertices", vertex_id, "subtasks", "metrics")
+        )
+        return [str(i["id"]) for i in response.json() if isinstance(i, dict) and "id" in i]
+
     async def vertex_metrics(
         self, job_id: str, vertex_id: str, names: list[str]
     ) -> dict[str, dict[str, float]]:

@@ -20,6 +20,7 @@ from scurry.models.manifest import load_manifests
 from scurry.models.resources import (
     FLINK_DEPLOYMENT,
     FLINK_SESSION_JOB,
+    FLINK_STATE_SNAPSHOT,
     FlinkDeployment,
     FlinkSessionJob,
     FlinkStateSnapshot,
@@ -27,6 +28,7 @@ from scurry.models.resources import (
 from scurry.services.admission import admit, mutate
 
 Obj = dict[str, Any]
+PLANNED = frozenset({FLINK_DEPLOYMENT.kind, FLINK_SESSION_JOB.kind, FLINK_STATE_SNAPSHOT.kind})
 NO_ADMISSION = (
     "admission validation is off: the apply would be stored, and the controller would "
     "record the error in status.error and keep the last good spec running"
@@ -41,6 +43,8 @@ async def plan(container: Container, text: str) -> list[Obj]:
 async def _item(container: Container, obj: Obj) -> Obj:
     meta = obj["metadata"]
     existing = await _stored(container, obj["kind"], meta["namespace"], meta["name"])
+    if obj["kind"] not in PLANNED:
+        return _stored_as_given(obj, existing)
     mutate(obj)
     errors = await _admission_errors(container, obj, existing)
     change = await _explain(container, obj, existing)
@@ -55,6 +59,32 @@ async def _item(container: Container, obj: Obj) -> Obj:
         **as_json(change),
         "errors": [*errors, *change.errors],
         "notes": notes,
+    }
+
+
+def _stored_as_given(obj: Obj, existing: Obj | None) -> Obj:
+    """Kinds without a job (ConfigMaps, Secrets) are stored as they come: no job changes."""
+    meta = obj["metadata"]
+    same = existing is not None and all(
+        existing.get(k) == obj.get(k) for k in ("data", "binaryData", "stringData", "spec")
+    )
+    action = "create" if existing is None else ("none" if same else "update")
+    return {
+        "kind": obj["kind"],
+        "namespace": meta["namespace"],
+        "name": meta["name"],
+        "admitted": True,
+        "action": action,
+        "summary": f"{obj['kind']} is stored as given; no job changes",
+        "diffType": None,
+        "changes": [],
+        "stopsJob": False,
+        "suspend": None,
+        "snapshot": None,
+        "restore": None,
+        "restorePath": None,
+        "errors": [],
+        "notes": [],
     }
 
 

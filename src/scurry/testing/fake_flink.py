@@ -334,6 +334,8 @@ class FakeFlinkCluster:
         if vertex_id != job.jid[::-1]:
             return _error(404, f"Vertex {vertex_id} not found")
         names = [n for n in request.url.params.get("get", "").split(",") if n]
+        if not names:  # without `get`: the ids of the metrics there are
+            return _ok([{"id": n} for n in job.vertex_metrics])
         found = [(n, float(job.vertex_metrics[n])) for n in names if n in job.vertex_metrics]
         return _ok([{"id": n, "min": v, "max": v, "avg": v, "sum": v} for n, v in found])
 

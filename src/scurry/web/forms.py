@@ -23,7 +23,7 @@ from scurry.services import objects
 from scurry.services import plan as planning
 from scurry.services.cmf.applications import Applications
 from scurry.services.cmf.environments import Environments
-from scurry.web.access import Permissions, permissions
+from scurry.web.access import Level, Permissions, permissions
 from scurry.web.actions import back_to
 from scurry.web.context import cmf, container
 from scurry.web.errors import PageRoute
@@ -71,7 +71,7 @@ async def apply_one(installation: Container, obj: Obj) -> Obj:
     return await objects.update(installation, checked, existing)
 
 
-async def check_namespaces(rights: Permissions, manifest: str, level: Any) -> None:
+async def check_namespaces(rights: Permissions, manifest: str, level: Level) -> None:
     """The caller needs `level` in every namespace the manifests name."""
     for obj in load_manifests(manifest, "manifest"):
         namespace = obj["metadata"]["namespace"]

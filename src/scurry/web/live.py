@@ -18,6 +18,7 @@ from scurry.errors import ScurryError
 from scurry.models.cluster import ClusterRef
 from scurry.models.flinkrest import JobVertex
 from scurry.models.resources import FLINK_DEPLOYMENT, FLINK_SESSION_JOB
+from scurry.ports import FlinkApi
 from scurry.web.charts import Samples, sparkline
 from scurry.web.context import container
 from scurry.web.errors import PageRoute
@@ -32,6 +33,10 @@ METRICS = [
     "backPressuredTimeMsPerSecond",
     "busyTimeMsPerSecond",
 ]
+# A chain's task-level record counts miss what stays inside it (a source chained to a
+# sink sends nothing downstream), so the operators' own rates count too.
+RATES = ("numRecordsInPerSecond", "numRecordsOutPerSecond")
+MAX_OPERATOR_METRICS = 20
 LOG_LINES = 200
 
 
@@ -42,6 +47,7 @@ class VertexView:
     status: str
     records_in: float
     records_out: float
+    throughput: float  # the largest record rate in the vertex, task or operator level
     backpressure: float  # the busiest subtask's share of time back-pressured, 0..1
     busy: float
     throughput_line: str
@@ -91,13 +97,29 @@ async def read_vertices(
             return []
         views = []
         for vertex in job.vertices:
-            metrics = await api.vertex_metrics(job_id, vertex.id, METRICS)
+            names = [*METRICS, *await operator_rates(request, api, job_id, vertex.id)]
+            metrics = await api.vertex_metrics(job_id, vertex.id, names)
             views.append(
                 view_of(samples(request), (namespace, cluster, vertex.id), vertex, metrics)
             )
         return views
     finally:
         await api.close()
+
+
+async def operator_rates(request: Request, api: FlinkApi, job_id: str, vertex_id: str) -> list[str]:
+    """The operator-level record rates of a vertex (looked up once per job and vertex)."""
+    state = request.app.state
+    if not hasattr(state, "live_operator_rates"):
+        state.live_operator_rates = {}
+    known: dict[tuple[str, str], list[str]] = state.live_operator_rates
+    if (job_id, vertex_id) not in known:
+        ids = await api.vertex_metric_ids(job_id, vertex_id)
+        rates = [i for i in ids if "." in i and i.endswith(RATES)]
+        if len(known) > 1000:
+            known.clear()
+        known[(job_id, vertex_id)] = rates[:MAX_OPERATOR_METRICS]
+    return known[(job_id, vertex_id)]
 
 
 def view_of(
@@ -108,7 +130,8 @@ def view_of(
 
     records_in, records_out = value(METRICS[0], "sum"), value(METRICS[1], "sum")
     pressure = value(METRICS[2], "max") / 1000
-    through = kept.add((*key, "throughput"), max(records_in, records_out))
+    rates = [m.get("sum", 0.0) for name, m in metrics.items() if name.endswith(RATES)]
+    through = kept.add((*key, "throughput"), max(rates, default=0.0))
     pressured = kept.add((*key, "backpressure"), pressure)
     return VertexView(
         name=vertex.name,
@@ -116,6 +139,7 @@ def view_of(
         status=vertex.status,
         records_in=records_in,
         records_out=records_out,
+        throughput=through.values[-1],
         backpressure=pressure,
         busy=value(METRICS[3], "max") / 1000,
         throughput_line=sparkline(list(through.values)),

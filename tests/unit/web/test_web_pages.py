@@ -113,6 +113,25 @@ async def test_a_valid_manifest_is_previewed_then_applied(tmp_path: Path) -> Non
         await ui.post("/ui/apply", data={"manifest": text})  # again: an update, no conflict
 
 
+async def test_a_config_map_is_planned_and_applied_beside_a_deployment(tmp_path: Path) -> None:
+    config = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "settings", "namespace": "default"},
+        "data": {"mode": "fast"},
+    }
+    text = yaml.safe_dump_all([config, deployment("fresh")])
+    async with dashboard(tmp_path) as ui:
+        api_plan = await ui.client.post("/apis/flink.apache.org/v1beta1/plan", content=text)
+        assert api_plan.status_code == 200, api_plan.text
+        assert [i["action"] for i in api_plan.json()["items"]] == ["create", "create"]
+        await ui.post("/ui/apply", data={"manifest": text})
+        stored = await ui.store.get("ConfigMap", "default", "settings")
+        assert stored["data"] == {"mode": "fast"}
+        again = await ui.client.post("/apis/flink.apache.org/v1beta1/plan", content=text)
+        assert again.json()["items"][0]["action"] == "none"
+
+
 async def test_environments_and_applications_are_created_from_forms(tmp_path: Path) -> None:
     async with dashboard(tmp_path) as ui:
         await ui.post("/ui/environments", data={"name": "qa-1", "namespace": "qa-ns"})
@@ -135,7 +154,11 @@ async def test_the_live_view_shows_throughput_and_backpressure_per_vertex(
         await running(ui, "basic")
         flink = ui.runtime.clusters[ClusterRef(namespace="default", name="basic")].flink
         job = next(iter(flink.jobs.values()))
-        job.vertex_metrics.update(numRecordsOutPerSecond=250.0, backPressuredTimeMsPerSecond=700)
+        job.vertex_metrics.update(
+            numRecordsOutPerSecond=0.0,
+            backPressuredTimeMsPerSecond=700,
+            **{"Source__src.numRecordsOutPerSecond": 250.0},  # inside the chain
+        )
         live = "/ui/namespaces/default/flinkdeployments/basic/live"
         html = await ui.page(live)
         html = await ui.page(live)
