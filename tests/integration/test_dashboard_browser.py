@@ -32,6 +32,8 @@ ARGS = [
 ENV, NS, APP = "dash-env", "dash-ns", "dash-app"
 SIZES = {"wide": (1280, 800), "narrow": (390, 844)}
 WAIT_MS = 240_000
+FLOWING = """() => [...document.querySelectorAll('#live .throughput')]
+    .some(e => parseFloat(e.textContent) > 0)"""
 
 
 def application() -> dict[str, object]:
@@ -110,7 +112,8 @@ def test_list_detail_suspend_resume_savepoint_and_a_refused_manifest(
     link.click()
     job = page.locator("#job-state")
     expect(job).to_have_text("RUNNING", timeout=WAIT_MS)
-    page.wait_for_function("document.querySelector('#live .vertex') !== null", timeout=WAIT_MS)
+    # The source emits 10 records a second: the live view shows a rate above zero.
+    page.wait_for_function(FLOWING, timeout=WAIT_MS)
     shoot(page, "landing-then-detail")
 
     page.get_by_role("button", name="Suspend").click()

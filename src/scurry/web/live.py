@@ -108,18 +108,20 @@ async def read_vertices(
 
 
 async def operator_rates(request: Request, api: FlinkApi, job_id: str, vertex_id: str) -> list[str]:
-    """The operator-level record rates of a vertex (looked up once per job and vertex)."""
+    """The operator-level record rates of a vertex (kept once found, per job and vertex)."""
     state = request.app.state
     if not hasattr(state, "live_operator_rates"):
         state.live_operator_rates = {}
     known: dict[tuple[str, str], list[str]] = state.live_operator_rates
-    if (job_id, vertex_id) not in known:
-        ids = await api.vertex_metric_ids(job_id, vertex_id)
-        rates = [i for i in ids if "." in i and i.endswith(RATES)]
+    if (job_id, vertex_id) in known:
+        return known[(job_id, vertex_id)]
+    ids = await api.vertex_metric_ids(job_id, vertex_id)
+    rates = [i for i in ids if "." in i and i.endswith(RATES)][:MAX_OPERATOR_METRICS]
+    if rates:  # a task that is still starting has not registered its operators' yet
         if len(known) > 1000:
             known.clear()
-        known[(job_id, vertex_id)] = rates[:MAX_OPERATOR_METRICS]
-    return known[(job_id, vertex_id)]
+        known[(job_id, vertex_id)] = rates
+    return rates
 
 
 def view_of(
