@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from scurry.server.cmf import applications, environments, events, savepoints, secrets, system
+from scurry.server.cmf import (
+    applications,
+    catalogs,
+    environments,
+    events,
+    savepoints,
+    secrets,
+    system,
+)
 
 PREFIX = "/cmf/api"
 ROUTERS: tuple[APIRouter, ...] = (
@@ -13,5 +21,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     events.router,
     savepoints.router,
     secrets.router,
+    catalogs.router,
     system.router,
 )
