@@ -11,6 +11,7 @@ import logging
 
 import uvicorn
 
+from scurry import web
 from scurry.bootstrap import Container, build
 from scurry.config.settings import Settings
 from scurry.operator.controller import Controller
@@ -53,7 +54,7 @@ async def serve(settings: Settings, *, with_controller: bool = True) -> None:
     try:
         background = [lambda: run_controller_forever(container)] if with_controller else []
         config = uvicorn.Config(
-            create_app(container, background),
+            create_app(container, background, [web.install]),
             host=settings.host,
             port=settings.port,
             log_level="info",

@@ -209,6 +209,30 @@ class FlinkRestClient:
             str(i["id"]): str(i.get("value")) for i in items if isinstance(i, dict) and "id" in i
         }
 
+    async def vertex_metric_ids(self, job_id: str, vertex_id: str) -> list[str]:
+        """The ids of the metrics a vertex's subtasks report (task and operator level)."""
+        response = await self._send(
+            "GET", _path("jobs", job_id, "vertices", vertex_id, "subtasks", "metrics")
+        )
+        return [str(i["id"]) for i in response.json() if isinstance(i, dict) and "id" in i]
+
+    async def vertex_metrics(
+        self, job_id: str, vertex_id: str, names: list[str]
+    ) -> dict[str, dict[str, float]]:
+        """A vertex's metrics aggregated over its subtasks: name -> {min, max, avg, sum}."""
+        response = await self._send(
+            "GET",
+            _path("jobs", job_id, "vertices", vertex_id, "subtasks", "metrics"),
+            params={"get": ",".join(names), "agg": "min,max,avg,sum"},
+        )
+        found: dict[str, dict[str, float]] = {}
+        for item in response.json():
+            if isinstance(item, dict) and "id" in item:
+                found[str(item["id"])] = {
+                    k: float(v) for k, v in item.items() if k != "id" and _number(v)
+                }
+        return found
+
     # -- plumbing ---------------------------------------------------------------------------
 
     async def _get(self, path: str, model: type[M]) -> M:
@@ -234,6 +258,10 @@ class FlinkRestClient:
             )
             raise http_error(response)
         return response
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _decode(response: httpx.Response, model: type[M]) -> M:

@@ -27,10 +27,16 @@ from scurry.server.cmf import webui
 log = logging.getLogger(__name__)
 
 Background = Callable[[], Awaitable[None]]
+Extension = Callable[[FastAPI], None]
 
 
-def create_app(container: Container, background: Sequence[Background] = ()) -> FastAPI:
-    """The API over `container`; `background` coroutines run while the app serves."""
+def create_app(
+    container: Container,
+    background: Sequence[Background] = (),
+    extensions: Sequence[Extension] = (),
+) -> FastAPI:
+    """The API over `container`; `background` coroutines run while the app serves;
+    `extensions` add routes of other entry points (the dashboard) under the same auth."""
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -54,6 +60,8 @@ def create_app(container: Container, background: Sequence[Background] = ()) -> F
     app.include_router(webui.router)
     for router in cmf.ROUTERS:
         app.include_router(router)
+    for extend in extensions:
+        extend(app)
     auth.install(app, container.settings, container.store)
     return app
 

@@ -9,17 +9,15 @@ stored without storing it.
 
 from __future__ import annotations
 
-import copy
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel, Field
 
-from scurry.errors import InvalidInput, NotFound, ValidationFailed
-from scurry.models import corev1
+from scurry.errors import InvalidInput, NotFound
 from scurry.models.cluster import ClusterRef
-from scurry.models.manifest import check_namespace, kind_by_name, normalize, parse_documents
+from scurry.models.manifest import kind_by_name, parse_documents
 from scurry.models.resources import FLINK_DEPLOYMENT, FLINK_GROUP, FLINK_VERSION, KINDS, KindInfo
 from scurry.server import dryrun, logfollow
 from scurry.server.deps import ContainerDep
@@ -27,8 +25,7 @@ from scurry.server.dryrun import DryRun
 from scurry.server.logfollow import LogTarget
 from scurry.server.selection import selection
 from scurry.server.watch import watch_options, watch_response
-from scurry.services.admission import admit, mutate
-from scurry.store import apierrors
+from scurry.services import objects
 
 PREFIX = f"/apis/{FLINK_GROUP}/{FLINK_VERSION}"
 CORE_PREFIX = "/api/v1"
@@ -140,68 +137,17 @@ async def _collection(
     return as_list(info, [obj for obj in items if chosen.matches(obj)])
 
 
-def _checked(
-    doc: dict[str, Any], info: KindInfo, namespace: str, name: str | None
-) -> dict[str, Any]:
-    check_namespace(namespace)
-    doc.setdefault("apiVersion", info.api_version)
-    doc.setdefault("kind", info.kind)
-    meta = doc.setdefault("metadata", {})
-    if not isinstance(meta, dict):
-        raise InvalidInput("metadata: must be a map")
-    if meta.get("namespace") not in (None, namespace):
-        raise InvalidInput(
-            f"metadata.namespace: {meta['namespace']!r} does not match the namespace in the URL "
-            f"({namespace!r})"
-        )
-    meta["namespace"] = namespace
-    if name is not None:
-        if meta.get("name") not in (None, name):
-            raise InvalidInput(
-                f"metadata.name: {meta['name']!r} does not match the name in the URL ({name!r})"
-            )
-        meta["name"] = name
-    obj = normalize(doc)
-    if obj["kind"] != info.kind:
-        raise InvalidInput(f"kind: {obj['kind']} cannot be written to {info.plural}")
-    for key in ("resourceVersion", "finalizers", "labels", "annotations", "ownerReferences"):
-        if key in meta and key not in obj["metadata"]:
-            obj["metadata"][key] = meta[key]
-    return obj
-
-
-async def _admit(
-    container: ContainerDep, obj: dict[str, Any], existing: dict[str, Any] | None
-) -> None:
-    mutate(obj)
-    if container.settings.admission_validation:
-        await admit(obj, existing, container.store, container.runtime, container.control)
-
-
 @router.post("/namespaces/{namespace}/{plural}", status_code=201)
 async def create(
     namespace: str, info: KindDep, request: Request, container: ContainerDep, dry_run: DryRun
 ) -> dict[str, Any]:
-    obj = _checked(await read_body(request), info, namespace, None)
-    obj["metadata"].pop("resourceVersion", None)
-    await _admit(container, obj, None)
+    obj = objects.checked(await read_body(request), info, namespace, None)
     if dry_run:
-        await _check_absent(container, obj)
+        obj["metadata"].pop("resourceVersion", None)
+        await objects.admitted(container, obj, None)
+        await objects.check_absent(container, obj)
         return dryrun.created(obj, container.now())
-    created: dict[str, Any] = await container.store.create(obj)
-    return created
-
-
-async def _check_absent(container: ContainerDep, obj: dict[str, Any]) -> None:
-    """A dry-run create of a taken name fails as the create would."""
-    kind, meta = obj["kind"], obj["metadata"]
-    if not meta.get("name"):
-        return
-    try:
-        await container.store.get(kind, meta["namespace"], meta["name"])
-    except NotFound:
-        return
-    raise apierrors.already_exists(kind, meta["name"])
+    return await objects.create(container, obj)
 
 
 @router.get("/namespaces/{namespace}/{plural}/{name}")
@@ -219,7 +165,7 @@ async def replace(
     container: ContainerDep,
     dry_run: DryRun,
 ) -> dict[str, Any]:
-    obj = _checked(await read_body(request), info, namespace, name)
+    obj = objects.checked(await read_body(request), info, namespace, name)
     existing = await container.store.get(info.kind, namespace, name)
     return await _update(container, obj, existing, dry_run)
 
@@ -227,14 +173,10 @@ async def replace(
 async def _update(
     container: ContainerDep, obj: dict[str, Any], existing: dict[str, Any], dry_run: bool
 ) -> dict[str, Any]:
-    immutable = corev1.update_error(existing, obj)
-    if immutable:
-        raise ValidationFailed(immutable)
-    await _admit(container, obj, existing)
     if dry_run:
+        await objects.admit_update(container, obj, existing)
         return dryrun.updated(existing, obj)
-    updated: dict[str, Any] = await container.store.update(obj)
-    return updated
+    return await objects.update(container, obj, existing)
 
 
 @router.patch("/namespaces/{namespace}/{plural}/{name}")
@@ -250,11 +192,7 @@ async def patch(
     check_patch_type(request.headers.get("content-type"))
     existing = await container.store.get(info.kind, namespace, name)
     body = await read_body(request)
-    merged = merge_patch({k: v for k, v in existing.items() if k != "status"}, body)
-    merged.setdefault("metadata", {})["resourceVersion"] = (
-        body.get("metadata", {}).get("resourceVersion") or existing["metadata"]["resourceVersion"]
-    )
-    obj = _checked(merged, info, namespace, name)
+    obj = objects.checked(objects.merged_object(existing, body), info, namespace, name)
     return await _update(container, obj, existing, dry_run)
 
 
@@ -265,18 +203,6 @@ def check_patch_type(content_type: str | None) -> None:
         raise UnsupportedMediaType(
             f"{media} is not supported: send a JSON merge patch (application/merge-patch+json)"
         )
-
-
-def merge_patch(target: Any, patch: Any) -> Any:
-    if not isinstance(patch, dict):
-        return copy.deepcopy(patch)
-    result = copy.deepcopy(target) if isinstance(target, dict) else {}
-    for key, value in patch.items():
-        if value is None:
-            result.pop(key, None)
-        else:
-            result[key] = merge_patch(result.get(key), value)
-    return result
 
 
 @router.delete("/namespaces/{namespace}/{plural}/{name}")

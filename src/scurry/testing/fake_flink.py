@@ -45,6 +45,7 @@ _ROUTES = [
     ("GET", "/jobs/{}/checkpoints", "checkpoints"),
     ("GET", "/jobs/{}/checkpoints/{}", "checkpoint_status"),
     ("GET", "/jobs/{}/metrics", "job_metrics"),
+    ("GET", "/jobs/{}/vertices/{}/subtasks/metrics", "vertex_metrics"),
 ]
 _PATTERNS = [
     (method, re.compile(path.replace("{}", "([^/]+)")), name) for method, path, name in _ROUTES
@@ -75,6 +76,7 @@ class FakeJob:
     restored: Json | None = None
     next_checkpoint_id: int = 1
     metrics: dict[str, str] = field(default_factory=dict)  # job metrics by name
+    vertex_metrics: dict[str, float] = field(default_factory=dict)  # the vertex's, aggregated
 
     def end(self, state: str) -> None:
         self.state, self.end_time = state, now_ms()
@@ -324,6 +326,18 @@ class FakeFlinkCluster:
         names = [n for n in request.url.params.get("get", "").split(",") if n]
         values = {"numRestarts": "0", **job.metrics}
         return _ok([{"id": n, "value": values[n]} for n in names if n in values])
+
+    def _vertex_metrics(
+        self, request: httpx.Request, job: FakeJob, vertex_id: str
+    ) -> httpx.Response:
+        """Aggregated subtask metrics of the job's one vertex, from `job.vertex_metrics`."""
+        if vertex_id != job.jid[::-1]:
+            return _error(404, f"Vertex {vertex_id} not found")
+        names = [n for n in request.url.params.get("get", "").split(",") if n]
+        if not names:  # without `get`: the ids of the metrics there are
+            return _ok([{"id": n} for n in job.vertex_metrics])
+        found = [(n, float(job.vertex_metrics[n])) for n in names if n in job.vertex_metrics]
+        return _ok([{"id": n, "min": v, "max": v, "avg": v, "sum": v} for n, v in found])
 
     def _checkpoints(self, request: httpx.Request, job: FakeJob) -> httpx.Response:
         checkpoints = [s for s in job.snapshots if not s["is_savepoint"]]

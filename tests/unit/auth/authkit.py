@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from fastapi import FastAPI
 
+from scurry import web
 from scurry.bootstrap import Container, control_config
 from scurry.config.settings import Settings
 from scurry.ports import Obj, ResourceStore
@@ -205,7 +206,7 @@ async def auth_app(home: Path, **settings: Any) -> AsyncIterator[AuthApp]:
     runtime = FakeRuntime()
     config = Settings(home=home, defaults_file=None, **settings)
     container = Container(config, store, runtime, runtime.flink_api, control_config(config))
-    app = create_app(container)
+    app = create_app(container, extensions=[web.install])
     transport = httpx.ASGITransport(app=app)
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://scurry") as client:

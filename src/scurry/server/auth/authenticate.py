@@ -1,5 +1,7 @@
 """Who sent a request: a bearer token (a static token or an OIDC JWT) or a client certificate.
 
+On the dashboard's paths the token may come from its cookie instead of the header.
+
 A bearer token, when sent, decides (a bad one is refused even over mTLS); static
 tokens are looked up first, then anything shaped like a JWT is verified.
 """
@@ -12,6 +14,7 @@ from starlette.datastructures import Headers
 from starlette.types import Scope
 
 from scurry.errors import Unauthenticated
+from scurry.server.auth.dashboard import cookie_token
 from scurry.server.auth.mtls import client_certificate, principal_of
 from scurry.server.auth.oidc import JwtVerifier
 from scurry.server.auth.principal import InvalidCredentials, Principal
@@ -26,6 +29,9 @@ class Authenticator:
 
     async def principal(self, scope: Scope) -> Principal:
         authorization = Headers(scope=scope).get("authorization")
+        token = cookie_token(scope) if authorization is None else None
+        if token is not None:
+            authorization = f"Bearer {token}"
         if authorization is not None:
             return await self._bearer(authorization)
         if self.mtls_field is not None:

@@ -80,6 +80,7 @@ CMF = "/cmf/api/{version}"
 ENV = f"{CMF}/environments/{{env}}"
 DOCS = "the API description"
 DISCOVERY = "the API resource lists"
+DASHBOARD = "the dashboard"
 
 RULES: Sequence[Rule] = (
     Rule("/healthz", read=public("health")),
@@ -142,6 +143,26 @@ RULES: Sequence[Rule] = (
         write=namespace("write", "{plural}"),
     ),
     Rule("/api/v1/{plural}", read=cluster("read", "{plural} of all namespaces")),
+    # The dashboard (`scurry.web`): its pages follow the API's paths, so the same
+    # roles decide. The landing page and the apply form span environments: they
+    # show and do only what `request.state.permissions` allows.
+    Rule("/", read=anyone(DASHBOARD)),
+    Rule("/login", read=public("the login page"), write=public("the login page")),
+    Rule("/logout", write=public("the login page")),
+    Rule("/ui/static/**", read=public("the dashboard's scripts and styles")),
+    Rule("/ui/apply/**", read=anyone(DASHBOARD), write=anyone("manifests (checked per namespace)")),
+    Rule("/ui/new-environment", read=anyone(DASHBOARD)),
+    Rule("/ui/environments", write=cluster("manage", "environments")),
+    Rule(
+        "/ui/environments/{env}/**",
+        read=environment("read", "the environment"),
+        write=environment("write", "applications"),
+    ),
+    Rule(
+        "/ui/namespaces/{namespace}/{plural}/**",
+        read=namespace("read", "{plural}"),
+        write=namespace("write", "{plural}"),
+    ),
 )
 
 

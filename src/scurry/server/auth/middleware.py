@@ -13,13 +13,16 @@ import logging
 from collections import deque
 from collections.abc import Sequence
 
-from starlette.responses import JSONResponse
+from starlette.datastructures import Headers
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from scurry.errors import Forbidden, ScurryError, Unauthenticated
 from scurry.server.auth.authenticate import Authenticator
 from scurry.server.auth.classify import READS, Access, classify
+from scurry.server.auth.dashboard import cookie_token, from_htmx, is_dashboard, login_location
 from scurry.server.auth.environments import EnvironmentIndex
+from scurry.server.auth.permissions import Permissions
 from scurry.server.auth.policy import requirements
 from scurry.server.auth.principal import InvalidCredentials, Principal
 from scurry.server.auth.rbac import Bindings, Requirement, missing_role
@@ -52,13 +55,17 @@ class AuthMiddleware:
             await self.app(scope, receive, send)
             return
         try:
+            check_dashboard_write(scope, method)
             principal = await self.authenticator.principal(scope)
             receive = await self._authorize(principal, method, scope["path"], access, receive)
         except ScurryError as error:
             log.info("refused %s %s: %s", method, scope["path"], error.message)
             await refuse(scope, receive, send, error)
             return
-        scope.setdefault("state", {})["principal"] = principal
+        state = scope.setdefault("state", {})
+        state["principal"] = principal
+        grants = self.bindings.grants(principal)
+        state["permissions"] = Permissions(principal, grants, self.environments)
         await self.app(scope, receive, send)
 
     async def _authorize(
@@ -76,6 +83,14 @@ class AuthMiddleware:
         needs = await requirements(access, self.environments, body)
         check(principal, self.bindings, needs, action)
         return receive
+
+
+def check_dashboard_write(scope: Scope, method: str) -> None:
+    """A write made with the dashboard's cookie must come from the dashboard (see `dashboard`)."""
+    if method in READS or from_htmx(scope) or cookie_token(scope) is None:
+        return
+    if Headers(scope=scope).get("authorization") is None:
+        raise Forbidden("dashboard actions must be sent by the dashboard (HX-Request: true)")
 
 
 def check(
@@ -119,10 +134,23 @@ async def refuse(scope: Scope, receive: Receive, send: Send, error: ScurryError)
         await send({"type": "websocket.close", "code": 1008, "reason": error.message[:120]})
         return
     headers = {}
+    if isinstance(error, Unauthenticated) and is_dashboard(scope["path"]):
+        await to_login(scope, receive, send)
+        return
     if isinstance(error, Unauthenticated):
         invalid = ', error="invalid_token"' if isinstance(error, InvalidCredentials) else ""
         headers["WWW-Authenticate"] = CHALLENGE + invalid
     response = JSONResponse(
         {"errors": [{"message": error.message}]}, status_code=error.http_status, headers=headers
     )
+    await response(scope, receive, send)
+
+
+async def to_login(scope: Scope, receive: Receive, send: Send) -> None:
+    """A browser without credentials goes to the login page (htmx: the whole page goes)."""
+    location = login_location(scope)
+    if from_htmx(scope):
+        response = Response(status_code=401, headers={"HX-Redirect": location})
+    else:
+        response = RedirectResponse(location, status_code=303)
     await response(scope, receive, send)

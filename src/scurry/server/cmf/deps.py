@@ -6,25 +6,14 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
 
-from scurry import __version__
 from scurry.server.cmf.media import read_body
 from scurry.server.deps import ContainerDep
-from scurry.services.cmf.context import CmfContext
+from scurry.services.cmf.context import CmfContext, context_of
 from scurry.services.cmf.listing import ListQuery
 
 
 def cmf_context(container: ContainerDep) -> CmfContext:
-    return CmfContext(
-        cmf=container.store,
-        fko=container.store,
-        runtime=container.runtime,
-        control=lambda: container.control,
-        now=container.now,
-        box=container.secret_box,
-        admission=container.settings.admission_validation,
-        version=__version__,
-        cluster_name=container.runtime.name,
-    )
+    return context_of(container)
 
 
 CmfDep = Annotated[CmfContext, Depends(cmf_context)]

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from scurry import __version__
+from scurry.bootstrap import Container
 from scurry.config.secretbox import SecretBox
 from scurry.core.observation import ControlConfig
 from scurry.ports import ResourceStore, Runtime
@@ -28,3 +30,18 @@ class CmfContext:
     admission: bool = True
     version: str = "unknown"
     cluster_name: str = "local"
+
+
+def context_of(container: Container) -> CmfContext:
+    """The services' context over an installation (both stores are its store, locally)."""
+    return CmfContext(
+        cmf=container.store,
+        fko=container.store,
+        runtime=container.runtime,
+        control=lambda: container.control,
+        now=container.now,
+        box=container.secret_box,
+        admission=container.settings.admission_validation,
+        version=__version__,
+        cluster_name=container.runtime.name,
+    )
