@@ -1,0 +1,155 @@
+"""The Kubernetes operator: kopf's watches feeding the one controller, under a Lease.
+
+Every replica watches (so a standby is warm and its readiness means
+something), but only the holder of the `scurry-controller` Lease reconciles:
+the controller ignores changes while it does not lead and lists everything
+when it takes the lease. A replica that loses the lease (it could not renew
+in time) stops its controller and waits for the lease again, so two
+replicas never act at once for longer than a renew interval.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import kopf
+from aiohttp import web
+from kubernetes.client import ApiClient
+from prometheus_client import Gauge
+
+from scurry.core.observation import ControlConfig
+from scurry.operator.controller import ENV_SOURCES, KINDS, LEASE_SECONDS, Controller
+from scurry.operator.kubeop.handlers import build_registry
+from scurry.operator.kubeop.login import connection_info
+from scurry.operator.kubeop.probes import ProbeState, bound_port, start_probes
+from scurry.ports import FlinkApiFactory, Runtime, WatchEvent
+from scurry.store.kubernetes import KubernetesStore, open_kubernetes_store
+from scurry.store.kubernetes.kinds import kube_kind
+from scurry.telemetry import Metrics
+
+log = logging.getLogger(__name__)
+RESTART_DELAY = 5.0
+
+
+@dataclass(frozen=True)
+class OperatorOptions:
+    identity: str  # this replica's name in the Lease: the pod name
+    namespaces: Sequence[str] | None = None  # watchNamespaces; None: the whole cluster
+    lease_namespace: str = "default"  # where the Lease lives: the operator's own namespace
+    lease_seconds: float = LEASE_SECONDS
+    probe_host: str = "0.0.0.0"
+    probe_port: int | None = 8085  # None: no probe server
+    workers: int = 8
+    restart_delay: float = RESTART_DELAY
+
+
+class KubeOperator:
+    def __init__(
+        self,
+        client: ApiClient,
+        runtime: Runtime,
+        flink_api: FlinkApiFactory,
+        control: Callable[[], ControlConfig],
+        now: Callable[[], datetime],
+        options: OperatorOptions,
+        metrics: Metrics | None = None,
+    ) -> None:
+        self.client, self.runtime, self.flink_api = client, runtime, flink_api
+        self.control, self.now, self.options = control, now, options
+        self.metrics = metrics or Metrics()
+        self.controller: Controller | None = None
+        self.store: KubernetesStore | None = None
+        self.watching = asyncio.Event()  # kopf has listed every watched resource
+        self.probe_port: int | None = None
+        self._parts: list[asyncio.Task[None]] = []
+        Gauge(
+            "scurry_controller_leader",
+            "1 while this replica holds the controller Lease and reconciles.",
+            registry=self.metrics.registry,
+        ).set_function(lambda: float(self.leading))
+
+    @property
+    def leading(self) -> bool:
+        return self.controller is not None and self.controller.leading.is_set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Run until `stop` is set (or a part fails for good)."""
+        self.store = await open_kubernetes_store(
+            self.client,
+            namespaces=self.options.namespaces,
+            lease_namespace=self.options.lease_namespace,
+        )
+        probes = await self._start_probes()
+        try:
+            self._parts = [
+                asyncio.create_task(self._watch(stop), name="kopf"),
+                asyncio.create_task(self._control_forever(self.store), name="controller"),
+            ]
+            waiting = asyncio.create_task(stop.wait())
+            await asyncio.wait([waiting, *self._parts], return_when=asyncio.FIRST_COMPLETED)
+            waiting.cancel()
+        finally:
+            for part in self._parts:
+                part.cancel()
+            await asyncio.gather(*self._parts, return_exceptions=True)
+            if probes is not None:
+                await probes.cleanup()
+            await self.store.close()
+
+    def alive(self) -> bool:
+        return bool(self._parts) and not any(part.done() for part in self._parts)
+
+    async def _feed(self, event: WatchEvent) -> None:
+        controller = self.controller
+        if controller is not None:
+            await controller.handle(event)
+
+    async def _watch(self, stop: asyncio.Event) -> None:
+        kinds = [kube_kind(kind) for kind in (*KINDS, *ENV_SOURCES)]
+        registry = build_registry(kinds, self._feed, lambda: connection_info(self.client))
+        settings = kopf.OperatorSettings()
+        settings.scanning.disabled = True  # no CRD or Namespace watches: less RBAC to grant
+        settings.posting.enabled = False  # events are the controller's, written by the store
+        namespaces = self.options.namespaces
+        await kopf.operator(
+            registry=registry,
+            settings=settings,
+            standalone=True,  # kopf's peering pauses peers; the Lease decides who acts
+            clusterwide=namespaces is None,
+            namespaces=tuple(namespaces or ()),
+            ready_flag=self.watching,
+            stop_flag=stop,
+        )
+
+    async def _control_forever(self, store: KubernetesStore) -> None:
+        """A controller that stops (the lease lost, a bug) starts again and waits for the lease."""
+        while True:
+            self.controller = Controller(
+                store,
+                self.runtime,
+                self.flink_api,
+                self.control,
+                self.now,
+                workers=self.options.workers,
+                metrics=self.metrics,
+                watch_store=False,
+                identity=self.options.identity,
+                lease_seconds=self.options.lease_seconds,
+            )
+            try:
+                await self.controller.run()
+            except Exception:
+                log.exception("controller stopped; starting again")
+            await asyncio.sleep(self.options.restart_delay)
+
+    async def _start_probes(self) -> web.AppRunner | None:
+        if self.options.probe_port is None:
+            return None
+        state = ProbeState(self.alive, self.watching.is_set, self.metrics.registry)
+        runner = await start_probes(state, self.options.probe_host, self.options.probe_port)
+        self.probe_port = bound_port(runner)
+        return runner

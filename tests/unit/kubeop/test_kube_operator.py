@@ -1,0 +1,89 @@
+"""`scurry operator` against the fake API server: kopf's watches feed the controller,
+which runs unchanged on the Kubernetes store; real `kubernetes` client and kopf."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from kubeopkit import Cluster, Replica, replicas, until
+
+from scurry.testing.kube import FakeKubernetes
+
+FINALIZER = "flinkdeployments.flink.apache.org/finalizer"
+
+
+def running(cluster: Cluster, name: str) -> bool:
+    return bool(cluster.status(name).get("jobStatus", {}).get("state") == "RUNNING")
+
+
+@pytest.fixture
+def cluster() -> Iterator[Cluster]:
+    with FakeKubernetes() as kube:
+        yield Cluster(kube)
+
+
+def test_a_deployment_is_reconciled_and_deleted_through_its_finalizer(cluster: Cluster) -> None:
+    replica = Replica(cluster.kube, "solo")
+    with replicas(replica):
+        cluster.apply("basic")
+
+        until(lambda: running(cluster, "basic"), "the job runs")
+        assert replica.applied() == ["basic"]
+        stored = cluster.deployment("basic")
+        assert stored is not None
+        assert FINALIZER in stored["metadata"]["finalizers"]
+
+        cluster.delete("basic")
+        until(lambda: cluster.deployment("basic") is None, "the deployment is gone")
+        assert replica.deleted() == ["basic"]
+
+
+def test_only_the_lease_holder_reconciles_and_a_standby_takes_over(cluster: Cluster) -> None:
+    first, second = Replica(cluster.kube, "first"), Replica(cluster.kube, "second")
+    with replicas(first):
+        until(first.leading, "the first replica leads")
+        with replicas(second):
+            until(lambda: second.thread.call(lambda op: op.watching.is_set()), "second watches")
+            cluster.apply("one")
+            until(lambda: running(cluster, "one"), "one runs")
+
+            assert first.applied() == ["one"]
+            assert second.applied() == []
+            assert not second.leading()
+            assert cluster.lease_holder() == "first"
+
+            first.thread.freeze()  # hung: neither renews nor releases the Lease
+            until(second.leading, "the standby takes the expired Lease")
+            assert cluster.lease_holder() == "second"
+            cluster.apply("two")
+            until(lambda: "two" in second.applied(), "the new leader deploys two")
+            until(lambda: running(cluster, "two"), "two runs")
+
+
+def test_watch_namespaces_scope_the_operator(cluster: Cluster) -> None:
+    replica = Replica(cluster.kube, "scoped", namespaces=["team-a"])
+    with replicas(replica):
+        until(replica.leading, "the replica leads")
+        cluster.apply("outside", namespace="team-b")
+        cluster.apply("inside", namespace="team-a")
+
+        until(lambda: cluster.status("inside", "team-a").get("lifecycleState"), "inside seen")
+        assert replica.applied() == ["inside"]
+        assert cluster.status("outside", "team-b") == {}
+        assert not any(
+            path.startswith("/apis/flink.apache.org/v1beta1/flinkdeployments")
+            for _, path, _ in cluster.calls()
+        ), "a namespace-scoped operator needs no cluster-wide list or watch"
+
+
+def test_health_readiness_and_metrics(cluster: Cluster) -> None:
+    replica = Replica(cluster.kube, "probed")
+    with replicas(replica):
+        until(replica.leading, "the replica leads")
+        base = f"http://127.0.0.1:{replica.probe_port()}"
+        until(lambda: httpx.get(f"{base}/readyz").status_code == 200, "ready")
+        assert httpx.get(f"{base}/healthz").status_code == 200
+        metrics = httpx.get(f"{base}/metrics").text
+        assert "scurry_controller_leader 1.0" in metrics
