@@ -1,5 +1,5 @@
 """The `scurry` command: `server` runs the control plane here, `db` works on its
-database directly; the rest is the CLI.
+database directly, `render` and `fetch` work offline; the rest is the CLI.
 
 Entry points are imported lazily, so `scurry get` does not load FastAPI,
 SQLAlchemy or Flink's wheels.
@@ -37,14 +37,37 @@ def run_server(args: list[str]) -> int:
     return 0
 
 
+def run_fetch(args: list[str]) -> int:
+    from scurry.runtimes.fetch_command import main as fetch_main
+
+    return fetch_main(args)
+
+
+def run_render(args: list[str]) -> int:
+    from scurry.runtimes.kubernetes.render_command import main as render_main
+
+    return render_main(args)
+
+
+def run_db(args: list[str]) -> int:
+    from scurry.dbtool import main as db_main
+
+    return db_main(args)
+
+
+# Commands that run here, without a server: started lazily, outside the CLI's contract.
+LOCAL_COMMANDS = {
+    "server": run_server,
+    "db": run_db,
+    "fetch": run_fetch,
+    "render": run_render,
+}
+
+
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    if args and args[0] == "server":
-        return run_server(args[1:])
-    if args and args[0] == "db":
-        from scurry.dbtool import main as db_main
-
-        return db_main(args[1:])
+    if args and args[0] in LOCAL_COMMANDS:
+        return LOCAL_COMMANDS[args[0]](args[1:])
     from scurry.cli.app import main as cli_main
 
     return cli_main(args)

@@ -28,7 +28,7 @@ from scurry.ports import FlinkApi, FlinkApiFactory, ResourceStore, Runtime
 from scurry.telemetry import Metrics, Samples
 
 if TYPE_CHECKING:
-    from scurry.runtimes.local.fetch import S3Options
+    from kubernetes.client import ApiClient
 
 log = logging.getLogger(__name__)
 
@@ -153,10 +153,45 @@ def control_config(settings: Settings) -> ControlConfig:
     )
 
 
+def kubernetes_api_client(settings: Settings) -> ApiClient:
+    """A client for the cluster this process runs in, else kubeconfig's (KUBECONFIG)."""
+    from kubernetes import client, config
+
+    configuration = client.Configuration()
+    if settings.in_kubernetes_pod:
+        config.load_incluster_config(client_configuration=configuration)
+    else:
+        config.load_kube_config(
+            context=settings.kubernetes_context, client_configuration=configuration
+        )
+    return client.ApiClient(configuration)
+
+
+def build_kubernetes_runtime(
+    settings: Settings, flink_api: FlinkApiFactory, client: ApiClient | None = None
+) -> Runtime:
+    from scurry.runtimes.fetch import s3_options
+    from scurry.runtimes.kubernetes.kubeapi import KubeApi
+    from scurry.runtimes.kubernetes.pods import RenderOptions
+    from scurry.runtimes.kubernetes.portforward import PortForwarder, kubernetes_connector
+    from scurry.runtimes.kubernetes.runtime import KubernetesOptions, KubernetesRuntime
+
+    client = client or kubernetes_api_client(settings)
+    options = KubernetesOptions(
+        render=RenderOptions(fetch_image=settings.kubernetes_fetch_image),
+        rest_url=settings.kubernetes_rest_url,
+        port_forward=settings.kubernetes_uses_port_forward,
+        artifacts_dir=settings.artifacts_dir,
+        s3=s3_options(settings),
+    )
+    forwarder = PortForwarder(kubernetes_connector(client)) if options.port_forward else None
+    return KubernetesRuntime(KubeApi(client), flink_api, options, forwarder=forwarder)
+
+
 def build_runtime(settings: Settings, flink_api: FlinkApiFactory) -> Runtime:
-    if settings.runtime != "local":
-        raise NotImplementedError("the kubernetes runtime is not part of this build yet")
-    from scurry.runtimes.local.fetch import ArtifactFetcher
+    if settings.runtime == "kubernetes":
+        return build_kubernetes_runtime(settings, flink_api)
+    from scurry.runtimes.fetch import ArtifactFetcher, s3_options
     from scurry.runtimes.local.flinkdist import FlinkDist
     from scurry.runtimes.local.runtime import LocalRuntime
 
@@ -168,19 +203,6 @@ def build_runtime(settings: Settings, flink_api: FlinkApiFactory) -> Runtime:
         port_range=settings.ports,
         usrlib=settings.usrlib_dir,
         fetcher=ArtifactFetcher(s3_options(settings)),
-    )
-
-
-def s3_options(settings: Settings) -> S3Options:
-    """Settings' S3 endpoint and keys; what is unset comes from boto3's own chain."""
-    from scurry.runtimes.local.fetch import S3Options
-
-    access, secret = settings.s3_access_key, settings.s3_secret_key
-    return S3Options(
-        endpoint=settings.s3_endpoint,
-        region=settings.s3_region,
-        access_key=access.get_secret_value() if access else None,
-        secret_key=secret.get_secret_value() if secret else None,
     )
 
 

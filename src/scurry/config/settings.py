@@ -13,6 +13,8 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from scurry import __version__
+
 # JWTs are verified with public keys from a JWKS: symmetric and unsigned algorithms never apply.
 JWT_ALGORITHMS = frozenset(
     {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
@@ -51,6 +53,14 @@ class Settings(BaseSettings):
     defaults_file: Path | None = None
     # Key that seals secrets at rest (32 bytes, base64); default: $SCURRY_HOME/secret.key.
     secret_key: SecretStr | None = None
+    # Kubernetes runtime. The JobManager REST URL: a template with {name}, {namespace} and
+    # {port} (default: the REST Service, from inside the cluster); a port-forward through
+    # the API server when the operator runs outside ("auto": when not in a pod).
+    kubernetes_rest_url: str | None = None
+    kubernetes_port_forward: Literal["auto", "true", "false"] = "auto"
+    kubernetes_context: str | None = None  # a kubeconfig context other than the current one
+    # The image whose `scurry fetch` init container downloads remote application jars.
+    kubernetes_fetch_image: str = Field(default_factory=lambda: f"scurry:{__version__}")
     # CMF management plane (/cmf/api/v1): the largest request body it reads, in bytes.
     cmf_max_body_bytes: int = Field(default=1_048_576, ge=1024)
     # Auth and RBAC. Server: authentication is on when any of tokens file, JWKS or client CA
@@ -129,6 +139,21 @@ class Settings(BaseSettings):
     @property
     def usrlib_dir(self) -> Path:
         return self.usrlib or self.home / "usrlib"
+
+    @property
+    def artifacts_dir(self) -> Path:
+        """Where the operator keeps the jars it fetched for session jobs."""
+        return self.home / "artifacts"
+
+    @property
+    def in_kubernetes_pod(self) -> bool:
+        return bool(os.environ.get("KUBERNETES_SERVICE_HOST"))
+
+    @property
+    def kubernetes_uses_port_forward(self) -> bool:
+        if self.kubernetes_port_forward == "auto":
+            return self.kubernetes_rest_url is None and not self.in_kubernetes_pod
+        return self.kubernetes_port_forward == "true"
 
     @property
     def ports(self) -> tuple[int, int]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import math
 from collections.abc import Mapping
+from typing import Any
 
 from scurry.config.flinkconf import FlatConfig, flatten, format_mebibytes, overlay, parse_memory
 from scurry.models.cluster import ClusterRef, ClusterSpec, ComponentResources, JobLaunch, Owner
@@ -19,6 +20,7 @@ JM_MEMORY = "jobmanager.memory.process.size"
 TM_MEMORY = "taskmanager.memory.process.size"
 SLOTS = "taskmanager.numberOfTaskSlots"
 PARALLELISM = "parallelism.default"
+EPHEMERAL_STORAGE = "ephemeral-storage"
 
 
 def component_memory(
@@ -42,6 +44,20 @@ def component_cpu(component: JobManagerSpec | TaskManagerSpec | None) -> float |
         if amounts and "cpu" in amounts:
             return parse_cpu(amounts["cpu"])
     return component.resource.cpu if component.resource else None
+
+
+def component_requirements(
+    component: JobManagerSpec | TaskManagerSpec | None,
+) -> dict[str, Any] | None:
+    """The Kubernetes `resources` of a component; the deprecated `resource` only for storage."""
+    if component is None:
+        return None
+    if component.resources is not None:
+        return component.resources.to_wire()
+    storage = component.resource.ephemeral_storage if component.resource else None
+    if storage is None:
+        return None
+    return {"requests": {EPHEMERAL_STORAGE: storage}, "limits": {EPHEMERAL_STORAGE: storage}}
 
 
 def parse_cpu(value: str | int | float) -> float:
@@ -135,12 +151,14 @@ def build_cluster_spec(
             cpu=component_cpu(spec.job_manager),
             replicas=spec.job_manager.replicas if spec.job_manager else 1,
             pod_template=spec.job_manager.pod_template if spec.job_manager else None,
+            requirements=component_requirements(spec.job_manager),
         ),
         task_manager=ComponentResources(
             memory_bytes=parse_memory(config.get(TM_MEMORY, "1280m")),
             cpu=component_cpu(spec.task_manager),
             replicas=task_manager_count(spec, config),
             pod_template=spec.task_manager.pod_template if spec.task_manager else None,
+            requirements=component_requirements(spec.task_manager),
         ),
         job=job,
         image=spec.image,

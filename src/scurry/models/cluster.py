@@ -53,6 +53,9 @@ class ComponentResources(_Frozen):
     cpu: float | None = None
     replicas: int = 1
     pod_template: dict[str, Any] | None = None
+    # The spec's Kubernetes `resources` (requests/limits) as written, for what cpu and
+    # memory do not carry: limit factors, ephemeral storage, extended resources.
+    requirements: dict[str, Any] | None = None
     # The main container's environment, resolved from the pod templates by the controller
     # (see `Runtime.needs_resolved_env`); it may hold Secrets' values.
     env: dict[str, str] = Field(default_factory=dict)

@@ -18,6 +18,20 @@ from scurry.errors import InvalidInput, NotFound
 from scurry.models.resources import KINDS, KindInfo
 
 DEFAULT_NAMESPACE = "default"
+# FKO's newer kind for blue/green upgrades: recognised, refused with the reason.
+BLUE_GREEN_KIND = "FlinkBlueGreenDeployment"
+BLUE_GREEN_NAMES = frozenset(
+    {
+        "flinkbluegreendeployment",
+        "flinkbluegreendeployments",
+        "flinkbluegreendeployments.flink.apache.org",
+        "flinkbluegreendeployment.flink.apache.org",
+    }
+)
+BLUE_GREEN_UNSUPPORTED = (
+    "FlinkBlueGreenDeployment is not supported yet: deploy a FlinkDeployment instead "
+    "(scurry upgrades it in place with the job's upgradeMode)"
+)
 # DNS-1123 subdomain: what Kubernetes requires of custom resource names.
 _DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 # DNS-1123 label: what Kubernetes requires of namespace names.
@@ -27,6 +41,8 @@ _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 def kind_by_name(name: str) -> KindInfo:
     """Find a kind by any of kubectl's names for it (kind, plural, singular, short name)."""
     wanted = name.strip().lower()
+    if wanted in BLUE_GREEN_NAMES:
+        raise InvalidInput(BLUE_GREEN_UNSUPPORTED)
     for info in KINDS:
         if wanted in info.names:
             return info
@@ -41,6 +57,8 @@ def kind_of_document(doc: dict[str, Any]) -> KindInfo:
         raise InvalidInput("kind: required field is missing")
     if not isinstance(api_version, str) or not api_version:
         raise InvalidInput(f"{kind}: apiVersion: required field is missing")
+    if kind == BLUE_GREEN_KIND:
+        raise InvalidInput(BLUE_GREEN_UNSUPPORTED)
     for info in KINDS:
         if info.kind == kind:
             if api_version != info.api_version:

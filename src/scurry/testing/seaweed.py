@@ -27,7 +27,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from scurry.runtimes.local.fetch import S3Options
+from scurry.runtimes.fetch import S3Options
 
 ACCESS_KEY = "scurry-test-access"
 SECRET_KEY = "scurry-test-secret"  # a throwaway key of a throwaway server

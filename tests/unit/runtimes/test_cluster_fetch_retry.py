@@ -21,9 +21,9 @@ from scurry.models.cluster import (
     Owner,
     SubmissionState,
 )
+from scurry.runtimes.fetch import ArtifactFetcher, ArtifactUnavailable, cache_path
 from scurry.runtimes.local.artifacts import ArtifactResolver
 from scurry.runtimes.local.cluster import FETCH_PASSES, LocalCluster
-from scurry.runtimes.local.fetch import ArtifactFetcher, ArtifactUnavailable, cache_path
 from scurry.runtimes.local.flinkdist import FlinkDist
 from scurry.runtimes.local.layout import ClusterDir, ClusterState
 from scurry.testing.fake_flink import FakeFlinkCluster

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from scurry.errors import ArtifactError
-from scurry.runtimes.local.fetch import (
+from scurry.runtimes.fetch import (
     ArtifactFetcher,
     ArtifactUnavailable,
     cache_path,

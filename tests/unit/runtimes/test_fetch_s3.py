@@ -12,7 +12,7 @@ import psutil
 import pytest
 
 from scurry.errors import ArtifactError
-from scurry.runtimes.local.fetch import ArtifactFetcher, ArtifactUnavailable, S3Options
+from scurry.runtimes.fetch import ArtifactFetcher, ArtifactUnavailable, S3Options
 from scurry.testing.seaweed import SeaweedS3
 
 JAR = b"PK\x03\x04" + hashlib.sha256(b"scurry").digest() * 4096  # ~128 KiB

@@ -14,8 +14,8 @@ import pytest
 
 from scurry.errors import ArtifactError
 from scurry.models.cluster import JobLaunch
+from scurry.runtimes.fetch import HTTP_HEADER_OPTION, ArtifactFetcher, cache_path
 from scurry.runtimes.local.artifacts import ArtifactResolver
-from scurry.runtimes.local.fetch import HTTP_HEADER_OPTION, ArtifactFetcher, cache_path
 from scurry.runtimes.local.flinkdist import PYTHON_DRIVER, FlinkDist
 
 JOB_ID = "a" * 32

@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlparse
 
 from scurry.errors import ArtifactError
 from scurry.models.cluster import JobLaunch, PreparedJob
-from scurry.runtimes.local.fetch import (
+from scurry.runtimes.fetch import (
     HTTP_HEADER_OPTION,
     REMOTE_SCHEMES,
     ArtifactFetcher,

@@ -26,9 +26,9 @@ from scurry.models.cluster import (
     SubmissionState,
 )
 from scurry.ports import FlinkApi, FlinkApiFactory
+from scurry.runtimes.fetch import ArtifactUnavailable
 from scurry.runtimes.local import launcher
 from scurry.runtimes.local.artifacts import ArtifactResolver
-from scurry.runtimes.local.fetch import ArtifactUnavailable
 from scurry.runtimes.local.flinkdist import FlinkDist
 from scurry.runtimes.local.layout import ClusterDir, ClusterState, ProcessRecord
 

@@ -25,10 +25,10 @@ from scurry.models.cluster import (
     SubmissionState,
 )
 from scurry.ports import FlinkApiFactory
+from scurry.runtimes.fetch import ArtifactFetcher
 from scurry.runtimes.local import checkpoints, launcher, portalloc
 from scurry.runtimes.local.artifacts import ArtifactResolver
 from scurry.runtimes.local.cluster import LocalCluster
-from scurry.runtimes.local.fetch import ArtifactFetcher
 from scurry.runtimes.local.flinkdist import FlinkDist
 from scurry.runtimes.local.layout import ClusterDir, ClusterState, all_cluster_dirs
 

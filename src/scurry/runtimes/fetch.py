@@ -26,6 +26,7 @@ from urllib.parse import unquote, urlparse
 
 import httpx
 
+from scurry.config.settings import Settings
 from scurry.errors import ArtifactError
 
 if TYPE_CHECKING:
@@ -63,6 +64,17 @@ class _Failure(Exception):
     def __init__(self, cause: str, *, transient: bool) -> None:
         super().__init__(cause)
         self.cause, self.transient = cause, transient
+
+
+def s3_options(settings: Settings) -> S3Options:
+    """Settings' S3 endpoint and keys; what is unset comes from boto3's own chain."""
+    access, secret = settings.s3_access_key, settings.s3_secret_key
+    return S3Options(
+        endpoint=settings.s3_endpoint,
+        region=settings.s3_region,
+        access_key=access.get_secret_value() if access else None,
+        secret_key=secret.get_secret_value() if secret else None,
+    )
 
 
 def is_remote(uri: str) -> bool:
@@ -133,7 +145,7 @@ class ArtifactFetcher:
         self.s3 = s3 or S3Options()
         self.attempts, self.backoff, self.sleep = attempts, backoff, sleep
         self.timeout, self.http_transport = timeout, http_transport
-        self._s3_client: S3Client | None = None
+        self.s3_client: S3Client | None = None
         self._s3_lock = threading.Lock()
         self._locks: defaultdict[Path, asyncio.Lock] = defaultdict(asyncio.Lock)
 
@@ -146,10 +158,20 @@ class ArtifactFetcher:
         label: str = "jarURI",
     ) -> Path:
         """The local copy of `uri`, downloaded unless already cached; ArtifactError if not."""
+        return await self.fetch_to(uri, cache_path(uri, cache_dir), headers=headers, label=label)
+
+    async def fetch_to(
+        self,
+        uri: str,
+        target: Path,
+        *,
+        headers: Mapping[str, str] | None = None,
+        label: str = "jarURI",
+    ) -> Path:
+        """`uri` downloaded to `target` (with its checksum beside it), unless already there."""
         problem = remote_uri_problem(uri)
         if problem:
             raise ArtifactError(f"{label} {uri}: {problem}")
-        target = cache_path(uri, cache_dir)
         async with self._locks[target]:  # one download per file, however many ask
             if not await asyncio.to_thread(is_cached, target):
                 download = partial(self._download, uri, target, headers or {})
@@ -218,9 +240,9 @@ class ArtifactFetcher:
 
     def _s3(self) -> S3Client:
         with self._s3_lock:  # boto3 builds clients thread-unsafely; one is shared
-            if self._s3_client is None:
-                self._s3_client = _s3_client(self.s3)
-            return self._s3_client
+            if self.s3_client is None:
+                self.s3_client = s3_client(self.s3)
+            return self.s3_client
 
 
 def _part_file(target: Path) -> tuple[IO[bytes], Path]:
@@ -278,7 +300,7 @@ def _refused(exc: BaseException) -> bool:
     return False
 
 
-def _s3_client(options: S3Options) -> S3Client:
+def s3_client(options: S3Options) -> S3Client:
     import boto3
     from botocore.config import Config
 
