@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,6 +14,7 @@ import kubernetes.client
 from scurry.config.defaults import profile_defaults
 from scurry.core.observation import ControlConfig
 from scurry.operator.kubeop.run import KubeOperator, OperatorOptions
+from scurry.ports import FlinkApiFactory, Runtime
 from scurry.testing.fake_runtime import FakeRuntime
 from scurry.testing.kube import FakeKubernetes, find
 from scurry.testing.kube.operators import OperatorThread
@@ -45,6 +47,12 @@ def manifest(name: str, namespace: str = "default") -> dict[str, Any]:
             "job": {"jarURI": "https://artifacts.example/job.jar", "parallelism": 1},
         },
     }
+
+
+def quick(config: ControlConfig) -> ControlConfig:
+    """Progress checked often: a test waits for steps, not for FKO's production pace."""
+    interval = {"kubernetes.operator.observer.progress-check.interval": "200 ms"}
+    return replace(config, defaults={**config.defaults, **interval})
 
 
 class Cluster:
@@ -91,11 +99,15 @@ class Replica:
         identity: str,
         namespaces: Sequence[str] | None = None,
         lease_seconds: float = 2.0,
+        runtime: Callable[[], Runtime] | None = None,
+        flink_api: FlinkApiFactory | None = None,
+        config: ControlConfig | None = None,
     ) -> None:
+        """By default the runtime is a `FakeRuntime` (`self.runtime`) with its fake Flink."""
         self.runtime = FakeRuntime(startup_polls=1)
-        # Progress checked often: a test waits for steps, not for FKO's production pace.
-        quick = {"kubernetes.operator.observer.progress-check.interval": "200 ms"}
-        config = ControlConfig(defaults={**profile_defaults("kubernetes"), **quick})
+        make_runtime = runtime or (lambda: self.runtime)
+        flink = flink_api or self.runtime.flink_api
+        config = config or quick(ControlConfig(defaults=profile_defaults("kubernetes")))
         options = OperatorOptions(
             identity=identity,
             namespaces=namespaces,
@@ -108,8 +120,8 @@ class Replica:
         def make() -> KubeOperator:
             return KubeOperator(
                 kube.api_client(),
-                self.runtime,
-                self.runtime.flink_api,
+                make_runtime(),
+                flink,
                 lambda: config,
                 lambda: datetime.now(UTC),
                 options,
