@@ -7,6 +7,7 @@ it returns. Tests pass their own store, runtime or Flink client instead.
 from __future__ import annotations
 
 import logging
+import os
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -162,7 +163,10 @@ def kubernetes_api_client(settings: Settings) -> ApiClient:
         config.load_incluster_config(client_configuration=configuration)
     else:
         config.load_kube_config(
-            context=settings.kubernetes_context, client_configuration=configuration
+            # read now: the client's default is KUBECONFIG as it was when it was imported
+            config_file=os.environ.get("KUBECONFIG"),
+            context=settings.kubernetes_context,
+            client_configuration=configuration,
         )
     return client.ApiClient(configuration)
 

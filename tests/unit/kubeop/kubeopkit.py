@@ -42,6 +42,7 @@ def manifest(name: str, namespace: str = "default") -> dict[str, Any]:
         "metadata": {"name": name, "namespace": namespace},
         "spec": {
             "flinkVersion": "v2_3",
+            "serviceAccount": "flink",
             "jobManager": {"resource": {"memory": "1024m", "cpu": 1}},
             "taskManager": {"resource": {"memory": "1280m", "cpu": 1}},
             "job": {"jarURI": "https://artifacts.example/job.jar", "parallelism": 1},

@@ -14,8 +14,9 @@ from scurry.testing.kube import FakeKubernetes
 FINALIZER = "flinkdeployments.flink.apache.org/finalizer"
 
 
-def running(cluster: Cluster, name: str) -> bool:
-    return bool(cluster.status(name).get("jobStatus", {}).get("state") == "RUNNING")
+def running(cluster: Cluster, name: str, namespace: str = "default") -> bool:
+    state = cluster.status(name, namespace).get("jobStatus", {}).get("state")
+    return bool(state == "RUNNING")
 
 
 @pytest.fixture
@@ -69,7 +70,7 @@ def test_watch_namespaces_scope_the_operator(cluster: Cluster) -> None:
         cluster.apply("outside", namespace="team-b")
         cluster.apply("inside", namespace="team-a")
 
-        until(lambda: cluster.status("inside", "team-a").get("lifecycleState"), "inside seen")
+        until(lambda: running(cluster, "inside", "team-a"), "inside runs")
         assert replica.applied() == ["inside"]
         assert cluster.status("outside", "team-b") == {}
         assert not any(

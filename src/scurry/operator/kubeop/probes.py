@@ -9,7 +9,7 @@ is waiting for the Lease by design. Whether this replica leads is the
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -22,6 +22,7 @@ class ProbeState:
     alive: Callable[[], bool]
     ready: Callable[[], bool]
     registry: CollectorRegistry
+    refresh: Callable[[], Awaitable[None]]  # scrape-time gauges, brought up to date
 
 
 def probe_app(state: ProbeState) -> web.Application:
@@ -32,6 +33,7 @@ def probe_app(state: ProbeState) -> web.Application:
         return _answer(state.ready(), "ready", "the watches have not listed everything yet")
 
     async def metrics(_: web.Request) -> web.Response:
+        await state.refresh()
         body = generate_latest(state.registry)
         return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 

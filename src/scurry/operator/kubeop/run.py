@@ -15,12 +15,15 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 import kopf
 from aiohttp import web
 from kubernetes.client import ApiClient
 from prometheus_client import Gauge
 
+from scurry import __version__
+from scurry.bootstrap import resource_counts
 from scurry.core.observation import ControlConfig
 from scurry.operator.controller import ENV_SOURCES, KINDS, LEASE_SECONDS, Controller
 from scurry.operator.kubeop.handlers import build_registry
@@ -60,7 +63,7 @@ class KubeOperator:
     ) -> None:
         self.client, self.runtime, self.flink_api = client, runtime, flink_api
         self.control, self.now, self.options = control, now, options
-        self.metrics = metrics or Metrics()
+        self.metrics = metrics or Metrics(version=__version__)
         self.controller: Controller | None = None
         self.store: KubernetesStore | None = None
         self.watching = asyncio.Event()  # kopf has listed every watched resource
@@ -83,6 +86,7 @@ class KubeOperator:
             namespaces=self.options.namespaces,
             lease_namespace=self.options.lease_namespace,
         )
+        self.metrics.resources.source = partial(resource_counts, self.store)
         probes = await self._start_probes()
         try:
             self._parts = [
@@ -149,7 +153,9 @@ class KubeOperator:
     async def _start_probes(self) -> web.AppRunner | None:
         if self.options.probe_port is None:
             return None
-        state = ProbeState(self.alive, self.watching.is_set, self.metrics.registry)
+        state = ProbeState(
+            self.alive, self.watching.is_set, self.metrics.registry, self.metrics.refresh
+        )
         runner = await start_probes(state, self.options.probe_host, self.options.probe_port)
         self.probe_port = bound_port(runner)
         return runner

@@ -36,6 +36,8 @@ class OperatorThread:
         self._thread.start()
         if not self._started.wait(JOIN_TIMEOUT):
             raise RuntimeError(f"{self.name} did not start")
+        if self.failure is not None:
+            raise RuntimeError(f"{self.name} failed to start") from self.failure
         return self
 
     def call(self, work: Callable[[KubeOperator], T]) -> T:
@@ -71,7 +73,13 @@ class OperatorThread:
 
     def _run_first(self) -> None:
         asyncio.set_event_loop(self.loop)
-        self.operator = self._make()
+        try:
+            self.operator = self._make()
+        except BaseException as exc:  # raised again by start(), in the test
+            self.failure = exc
+            self._started.set()
+            self.loop.close()
+            return
         self._stop = asyncio.Event()
         self._main = self.loop.create_task(self.operator.run(self._stop))
         self.loop.call_soon(self._started.set)
