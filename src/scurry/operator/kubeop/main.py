@@ -25,6 +25,7 @@ from scurry.bootstrap import (
 )
 from scurry.config.settings import Settings
 from scurry.core.observation import ControlConfig
+from scurry.operator.kubeop.cmfapi import CmfApi
 from scurry.operator.kubeop.run import KubeOperator, OperatorOptions
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,17 @@ def build_operator(settings: Settings) -> KubeOperator:
         current = defaults.current()
         return base if current is None else replace(base, operator_defaults=current)
 
-    return KubeOperator(client, runtime, rest_client, control, utc_now, options_of(settings))
+    cmf = cmf_api(settings)
+    options = options_of(settings)
+    return KubeOperator(client, runtime, rest_client, control, utc_now, options, cmf=cmf)
+
+
+def cmf_api(settings: Settings) -> CmfApi | None:
+    """The management plane, when the chart runs one (SCURRY_SERVER): CFK resources go there."""
+    if not settings.server:
+        return None
+    token = settings.token.get_secret_value() if settings.token else None
+    return CmfApi.connect(settings.server, token, verify=not settings.insecure)
 
 
 async def run_operator(settings: Settings) -> None:

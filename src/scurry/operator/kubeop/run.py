@@ -26,6 +26,9 @@ from scurry import __version__
 from scurry.bootstrap import resource_counts
 from scurry.core.observation import ControlConfig
 from scurry.operator.controller import ENV_SOURCES, KINDS, LEASE_SECONDS, Controller
+from scurry.operator.kubeop.cfk import KINDS as CFK_KINDS
+from scurry.operator.kubeop.cfk import CfkReconciler
+from scurry.operator.kubeop.cmfapi import CmfApi
 from scurry.operator.kubeop.handlers import build_registry
 from scurry.operator.kubeop.login import connection_info
 from scurry.operator.kubeop.probes import ProbeState, bound_port, start_probes
@@ -60,11 +63,15 @@ class KubeOperator:
         now: Callable[[], datetime],
         options: OperatorOptions,
         metrics: Metrics | None = None,
+        cmf: CmfApi | None = None,
     ) -> None:
+        """With `cmf` (the management plane's API), CFK resources are reconciled too."""
         self.client, self.runtime, self.flink_api = client, runtime, flink_api
         self.control, self.now, self.options = control, now, options
         self.metrics = metrics or Metrics(version=__version__)
         self.controller: Controller | None = None
+        self.cmf = cmf
+        self.cfk: CfkReconciler | None = None
         self.store: KubernetesStore | None = None
         self.watching = asyncio.Event()  # kopf has listed every watched resource
         self.probe_port: int | None = None
@@ -87,6 +94,9 @@ class KubeOperator:
             lease_namespace=self.options.lease_namespace,
         )
         self.metrics.resources.source = partial(resource_counts, self.store)
+        if self.cmf is not None:
+            self.cfk = CfkReconciler(self.store, self.cmf, lambda: self.leading)
+            self.cfk.start()
         probes = await self._start_probes()
         try:
             self._parts = [
@@ -102,18 +112,27 @@ class KubeOperator:
             await asyncio.gather(*self._parts, return_exceptions=True)
             if probes is not None:
                 await probes.cleanup()
+            if self.cfk is not None:
+                await self.cfk.stop()
+            if self.cmf is not None:
+                await self.cmf.close()
             await self.store.close()
 
     def alive(self) -> bool:
         return bool(self._parts) and not any(part.done() for part in self._parts)
 
     async def _feed(self, event: WatchEvent) -> None:
+        if event.object.get("kind") in CFK_KINDS:
+            if self.cfk is not None:
+                await self.cfk.handle(event)
+            return
         controller = self.controller
         if controller is not None:
             await controller.handle(event)
 
     async def _watch(self, stop: asyncio.Event) -> None:
-        kinds = [kube_kind(kind) for kind in (*KINDS, *ENV_SOURCES)]
+        cfk = CFK_KINDS if self.cfk is not None else ()
+        kinds = [kube_kind(kind) for kind in (*KINDS, *ENV_SOURCES, *cfk)]
         registry = build_registry(kinds, self._feed, lambda: connection_info(self.client))
         settings = kopf.OperatorSettings()
         settings.scanning.disabled = True  # no CRD or Namespace watches: less RBAC to grant
@@ -144,11 +163,20 @@ class KubeOperator:
                 identity=self.options.identity,
                 lease_seconds=self.options.lease_seconds,
             )
+            follower = asyncio.create_task(self._on_lead(self.controller))
             try:
                 await self.controller.run()
             except Exception:
                 log.exception("controller stopped; starting again")
+            finally:
+                follower.cancel()
             await asyncio.sleep(self.options.restart_delay)
+
+    async def _on_lead(self, controller: Controller) -> None:
+        """What leading adds to the controller's own start: every CFK resource looked at."""
+        await controller.leading.wait()
+        if self.cfk is not None:
+            await self.cfk.enqueue_all()
 
     async def _start_probes(self) -> web.AppRunner | None:
         if self.options.probe_port is None:
