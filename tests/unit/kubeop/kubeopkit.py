@@ -13,6 +13,7 @@ import kubernetes.client
 
 from scurry.config.defaults import profile_defaults
 from scurry.core.observation import ControlConfig
+from scurry.operator.kubeop.cmfapi import CmfApi
 from scurry.operator.kubeop.run import KubeOperator, OperatorOptions
 from scurry.ports import FlinkApiFactory, Runtime
 from scurry.testing.fake_runtime import FakeRuntime
@@ -103,6 +104,7 @@ class Replica:
         runtime: Callable[[], Runtime] | None = None,
         flink_api: FlinkApiFactory | None = None,
         config: ControlConfig | None = None,
+        cmf_url: str | None = None,
     ) -> None:
         """By default the runtime is a `FakeRuntime` (`self.runtime`) with its fake Flink."""
         self.runtime = FakeRuntime(startup_polls=1)
@@ -126,6 +128,7 @@ class Replica:
                 lambda: config,
                 lambda: datetime.now(UTC),
                 options,
+                cmf=CmfApi.connect(cmf_url) if cmf_url else None,
             )
 
         self.thread = OperatorThread(make, name=f"operator-{identity}")

@@ -4,12 +4,15 @@ which runs unchanged on the Kubernetes store; real `kubernetes` client and kopf.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
+import kubernetes.client
 import pytest
+from cmfserver import management_plane
 from kubeopkit import Cluster, Replica, replicas, until
 
-from scurry.testing.kube import FakeKubernetes
+from scurry.testing.kube import FakeKubernetes, find
 
 FINALIZER = "flinkdeployments.flink.apache.org/finalizer"
 
@@ -88,3 +91,33 @@ def test_health_readiness_and_metrics(cluster: Cluster) -> None:
         assert httpx.get(f"{base}/healthz").status_code == 200
         metrics = httpx.get(f"{base}/metrics").text
         assert "scurry_controller_leader 1.0" in metrics
+
+
+def test_cfk_resources_reach_the_management_plane_through_kopf(
+    cluster: Cluster, tmp_path: Path
+) -> None:
+    with management_plane(tmp_path / "home") as url:
+        replica = Replica(cluster.kube, "cfk", cmf_url=url)
+        with replicas(replica):
+            until(replica.leading, "the replica leads")
+            cfk = kubernetes.client.CustomObjectsApi(cluster.client)
+            cfk.create_namespaced_custom_object(
+                "platform.confluent.io", "v1beta1", "default", "flinkenvironments", CFK_ENVIRONMENT
+            )
+
+            def created() -> bool:
+                (env,) = find(cluster.kube, "FlinkEnvironment", "default")
+                return bool((env.get("status") or {}).get("state") == "CREATED")
+
+            until(created, "the FlinkEnvironment is created in the management plane")
+            answer = httpx.get(f"{url}/cmf/api/v1/environments/laptop")
+            assert answer.status_code == 200
+            assert answer.json()["kubernetesNamespace"] == "flink"
+
+
+CFK_ENVIRONMENT = {
+    "apiVersion": "platform.confluent.io/v1beta1",
+    "kind": "FlinkEnvironment",
+    "metadata": {"name": "laptop", "namespace": "default"},
+    "spec": {"kubernetesNamespace": "flink", "cmfRestClassRef": {"name": "default"}},
+}
