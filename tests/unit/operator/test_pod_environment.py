@@ -157,6 +157,7 @@ async def test_a_referenced_object_that_appears_wakes_its_deployment(
     del unrelated["spec"]["podTemplate"], unrelated["spec"]["taskManager"]["podTemplate"]
     await harness.create(unrelated)
     controller = harness.controller
+    controller.leading.set()  # only the leader follows changes
     watching = asyncio.create_task(controller._watch())
     await asyncio.sleep(0)  # the watch is registered before the write
     try:

@@ -17,6 +17,7 @@ from typing import Any
 
 from scurry import __version__
 from scurry.config.flinkconf import FlatConfig
+from scurry.errors import ValidationFailed
 from scurry.models.cluster import ClusterSpec, ComponentResources
 from scurry.runtimes.kubernetes import clusterconf, naming
 from scurry.runtimes.kubernetes.podtemplate import (
@@ -56,8 +57,8 @@ def flink_map(text: str | None) -> dict[str, str]:
     return result
 
 
-def tolerations(text: str | None) -> list[Obj]:
-    """Flink's `key:k,operator:Equal,value:v,effect:NoSchedule;...` as Tolerations."""
+def tolerations(text: str | None, key: str = "tolerations") -> list[Obj]:
+    """Flink's `key:k,operator:Equal,value:v,effect:NoSchedule;...` (option `key`), parsed."""
     fields = {"key", "operator", "value", "effect", "tolerationseconds"}
     found = []
     for entry in (text or "").split(";"):
@@ -66,7 +67,12 @@ def tolerations(text: str | None) -> list[Obj]:
             continue
         toleration: Obj = {k: v for k, v in parsed.items() if k != "tolerationseconds"}
         if "tolerationseconds" in parsed:
-            toleration["tolerationSeconds"] = int(parsed["tolerationseconds"])
+            seconds = parsed["tolerationseconds"]
+            if not seconds.lstrip("-").isdigit():
+                raise ValidationFailed(
+                    f"{key}: tolerationSeconds must be a whole number of seconds, got {seconds!r}"
+                )
+            toleration["tolerationSeconds"] = int(seconds)
         found.append(toleration)
     return found
 
@@ -247,7 +253,8 @@ def _apply_options(pod_spec: Obj, role: str, config: Mapping[str, str]) -> None:
     selector = flink_map(config.get(f"kubernetes.{role}.node-selector"))
     if selector:
         pod_spec["nodeSelector"] = {**(pod_spec.get("nodeSelector") or {}), **selector}
-    extra = tolerations(config.get(f"kubernetes.{role}.tolerations"))
+    option = f"kubernetes.{role}.tolerations"
+    extra = tolerations(config.get(option), option)
     if extra:
         pod_spec["tolerations"] = [*(pod_spec.get("tolerations") or []), *extra]
 

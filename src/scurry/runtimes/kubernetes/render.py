@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from scurry.errors import ValidationFailed
 from scurry.models.cluster import ClusterSpec
 from scurry.runtimes.kubernetes import clusterconf, naming
 from scurry.runtimes.kubernetes.ingress import render_ingress
@@ -20,6 +21,8 @@ from scurry.runtimes.kubernetes.pods import RenderOptions, flink_map, pod_templa
 
 Obj = dict[str, Any]
 HA_VERBS = ["get", "list", "watch", "create", "update", "patch", "delete"]
+EXPOSED_TYPE = "kubernetes.rest-service.exposed.type"
+EXPOSED_TYPES = ("ClusterIP", "NodePort", "LoadBalancer", "Headless_ClusterIP")
 
 
 def render_cluster(spec: ClusterSpec, opts: RenderOptions | None = None) -> list[Obj]:
@@ -127,7 +130,11 @@ def internal_service(spec: ClusterSpec, config: dict[str, str]) -> Obj:
 
 
 def rest_service(spec: ClusterSpec, config: dict[str, str]) -> Obj:
-    exposed = config.get("kubernetes.rest-service.exposed.type", "ClusterIP")
+    exposed = config.get(EXPOSED_TYPE, "ClusterIP")
+    if exposed not in EXPOSED_TYPES:
+        raise ValidationFailed(
+            f"{EXPOSED_TYPE}: {exposed!r} is not one of {', '.join(EXPOSED_TYPES)}"
+        )
     service_spec: Obj = {
         "type": "ClusterIP" if exposed == "Headless_ClusterIP" else exposed,
         "selector": naming.selector(spec, naming.JOBMANAGER),

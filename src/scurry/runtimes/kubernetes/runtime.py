@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import unquote, urlparse
 
-from scurry.errors import ArtifactError, NotFound, ScurryError, Unavailable
+from scurry.errors import ArtifactError, NotFound, RuntimeFailure, ScurryError, Unavailable
 from scurry.models.cluster import (
     ClusterObservation,
     ClusterRef,
@@ -134,12 +134,22 @@ class KubernetesRuntime:
                 await self._call(self._ensure, obj, replace=not same)
 
     def _ensure(self, obj: Obj, *, replace: bool) -> None:
-        """Create `obj`; when it exists, lay it over what is there (or leave it, if current)."""
+        """Create `obj`; when it exists, lay it over what is there (or leave it, if current).
+
+        A refusal names the object: the API server's message alone (quota, RBAC, admission)
+        does not always say which of the cluster's objects it refused.
+        """
+        what = f"{obj['kind']} {obj['metadata']['name']}"
         try:
-            self.api.request("POST", path_of(obj, named=False), body=obj)
-        except AlreadyExists:
-            if replace:
-                self.api.request("PATCH", path_of(obj), body=obj, content_type=MERGE_PATCH)
+            try:
+                self.api.request("POST", path_of(obj, named=False), body=obj)
+            except AlreadyExists:
+                if replace:
+                    self.api.request("PATCH", path_of(obj), body=obj, content_type=MERGE_PATCH)
+        except NotFound as exc:  # on a create: the API server does not serve the kind
+            raise RuntimeFailure(f"cannot create {what}: {exc.message}") from None
+        except ScurryError as exc:
+            raise type(exc)(f"cannot create {what}: {exc.message}") from None
 
     async def delete(self, ref: ClusterRef) -> None:
         async with self._lock(ref):

@@ -319,3 +319,62 @@ def test_namespace_mismatch_and_invalid_spec_are_refused() -> None:
         render(FULL, namespace="other")
     with pytest.raises(ValidationFailed, match="orders"):
         render(FULL.replace("replicas: 2", "replicas: 0"))
+
+
+def with_options(**options: str) -> str:
+    lines = "".join(f'    {key}: "{value}"\n' for key, value in options.items())
+    anchor = '    taskmanager.numberOfTaskSlots: "2"\n'
+    return FULL.replace(anchor, anchor + lines, 1)
+
+
+def test_flinks_kubernetes_options_shape_the_pods_and_rest_service() -> None:
+    objects = render(
+        with_options(
+            **{
+                "kubernetes.taskmanager.node-selector": "disk:ssd",
+                "kubernetes.taskmanager.labels": "team:payments,app:not-a-selector",
+                "kubernetes.jobmanager.annotations": "prometheus.io/scrape:true",
+                "kubernetes.taskmanager.tolerations": (
+                    "key:spot,operator:Exists,effect:NoExecute,tolerationSeconds:30"
+                ),
+                "kubernetes.container.image.pull-secrets": "registry;mirror",
+                "kubernetes.rest-service.exposed.type": "NodePort",
+            }
+        )
+    )
+    assert_valid(objects)
+    taskmanager = named(objects, "Deployment", "orders-taskmanager")["spec"]["template"]
+    assert taskmanager["spec"]["nodeSelector"] == {"disk": "ssd"}
+    assert taskmanager["metadata"]["labels"]["team"] == "payments"
+    assert taskmanager["metadata"]["labels"]["app"] == "orders"  # the selector stays whole
+    assert {
+        "key": "spot",
+        "operator": "Exists",
+        "effect": "NoExecute",
+        "tolerationSeconds": 30,
+    } in taskmanager["spec"]["tolerations"]
+    assert taskmanager["spec"]["imagePullSecrets"] == [{"name": "registry"}, {"name": "mirror"}]
+    jobmanager = named(objects, "Deployment", "orders")["spec"]["template"]
+    assert jobmanager["metadata"]["annotations"]["prometheus.io/scrape"] == "true"
+    assert "nodeSelector" not in jobmanager["spec"]
+    assert named(objects, "Service", "orders-rest")["spec"]["type"] == "NodePort"
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (
+            {"kubernetes.jobmanager.tolerations": "key:a,effect:NoSchedule,tolerationSeconds:x"},
+            "kubernetes.jobmanager.tolerations: tolerationSeconds must be a whole number",
+        ),
+        (
+            {"kubernetes.rest-service.exposed.type": "Public"},
+            "kubernetes.rest-service.exposed.type: 'Public' is not one of ClusterIP",
+        ),
+    ],
+)
+def test_options_kubernetes_would_refuse_are_refused_by_name(
+    options: dict[str, str], message: str
+) -> None:
+    with pytest.raises(ValidationFailed, match=message):
+        render(with_options(**options))

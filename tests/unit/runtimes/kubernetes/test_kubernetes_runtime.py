@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import copy
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from scurry.models.enums import FlinkJobState, LifecycleState
 from scurry.models.enums import JobManagerDeploymentStatus as Jm
-from scurry.runtimes.kubernetes.kubeapi import KubeApi
+from scurry.runtimes.kubernetes.kubeapi import KubeApi, error_of
 from scurry.runtimes.kubernetes.manifests import control_config
 from scurry.runtimes.kubernetes.runtime import KubernetesOptions, KubernetesRuntime
 from scurry.store.sql import open_sql_store
@@ -310,3 +311,90 @@ async def test_a_replica_failure_is_an_error(
         NAME, lambda r: r.status.job_manager_deployment_status is Jm.ERROR
     )
     assert "exceeded quota" in (resource.status.error or "")
+
+
+class RefusingApi(KubeApi):
+    """The API server's answer to a service account without the right to create Ingresses."""
+
+    def request(self, method: str, path: str, **kwargs: Any) -> Any:
+        if method == "POST" and path.endswith("/ingresses"):
+            raise error_of(
+                403,
+                b'{"kind":"Status","reason":"Forbidden","message":"ingresses.networking.k8s.io '
+                b'is forbidden: User \\"system:serviceaccount:ops:scurry\\" cannot create '
+                b'resource \\"ingresses\\""}',
+                f"{method} {path}",
+            )
+        return super().request(method, path, **kwargs)
+
+
+async def test_an_object_the_api_server_refuses_is_a_status_error_not_a_crash(
+    flink: FakeFlinkCluster,
+) -> None:
+    with FakeKubernetes() as kube:
+        api = RefusingApi(kube.api_client())
+        runtime = KubernetesRuntime(api, flink.client, KubernetesOptions(shutdown_timeout=5))
+        store = await open_sql_store("sqlite://")
+        harness = ControllerHarness(store, runtime)  # type: ignore[arg-type]  # any Runtime
+        harness.config = control_config()
+        try:
+            body = manifest()
+            body["spec"]["ingress"] = {"template": "{{name}}.example.com"}
+            await harness.create(body)
+            await harness.reconcile(NAME, times=3)  # each attempt fails and is recorded
+
+            resource = await harness.get(NAME)
+            assert "cannot create Ingress orders" in (resource.status.error or "")
+            assert "is forbidden" in (resource.status.error or "")
+            events = await harness.events(NAME)
+            assert any("cannot create Ingress orders" in message for _, _, message in events)
+            # The rest of the cluster was created; the next attempt finds it and goes on.
+            assert [d["metadata"]["name"] for d in find(kube, "Deployment", NS)] == [
+                "orders",
+                "orders-taskmanager",
+            ]
+        finally:
+            await runtime.close()
+            await store.close()
+
+
+async def test_a_session_job_jar_is_uploaded_by_the_operator(
+    harness: ControllerHarness,
+    kube: FakeKubernetes,
+    api: KubeApi,
+    flink: FakeFlinkCluster,
+    tmp_path: Path,
+) -> None:
+    session = manifest()
+    del session["spec"]["job"]
+    await harness.create(session)
+    await harness.reconcile(NAME, times=2)
+    deployment = jobmanager(kube)
+    assert JOB_ANNOTATION not in deployment["metadata"]["annotations"]
+    run_pods(api, deployment)
+    flink.config = {
+        "scurry.cluster.deploy-id": deployment["metadata"]["annotations"][TOKEN_ANNOTATION]
+    }
+    await harness.reconcile_until(
+        NAME, lambda r: r.status.job_manager_deployment_status is Jm.READY
+    )
+
+    jar = tmp_path / "wordcount.jar"
+    jar.write_bytes(b"PK\x05\x06" + bytes(18))  # an empty zip: Flink's REST API gets the file
+    await harness.create(
+        {
+            "apiVersion": "flink.apache.org/v1beta1",
+            "kind": "FlinkSessionJob",
+            "metadata": {"name": "wordcount", "namespace": NS},
+            "spec": {
+                "deploymentName": NAME,
+                "job": {"jarURI": jar.as_uri(), "parallelism": 1, "upgradeMode": "stateless"},
+            },
+        }
+    )
+    job = await harness.reconcile_job_until(
+        "wordcount", lambda j: j.status.job_status.state is FlinkJobState.RUNNING
+    )
+    assert "upload_jar" in flink.calls
+    assert [path.endswith("_wordcount.jar") for path in flink.jars.values()] == [True]
+    assert job.status.job_status.job_id in flink.jobs
