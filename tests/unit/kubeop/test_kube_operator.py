@@ -66,6 +66,18 @@ def test_only_the_lease_holder_reconciles_and_a_standby_takes_over(cluster: Clus
             until(lambda: running(cluster, "two"), "two runs")
 
 
+def test_a_leader_that_shuts_down_hands_its_lease_over(cluster: Cluster) -> None:
+    first = Replica(cluster.kube, "first", lease_seconds=9.0)
+    second = Replica(cluster.kube, "second", lease_seconds=9.0)
+    with replicas(first, second):
+        until(lambda: first.leading() or second.leading(), "a replica leads")
+        leader, standby = (first, second) if first.leading() else (second, first)
+        leader.thread.stop()
+        # Released on the way out, not left to expire: nobody holds it, or the standby does.
+        assert cluster.lease_holder() in ("", standby.thread.name.removeprefix("operator-"))
+        until(standby.leading, "the standby takes the released Lease")
+
+
 def test_watch_namespaces_scope_the_operator(cluster: Cluster) -> None:
     replica = Replica(cluster.kube, "scoped", namespaces=["team-a"])
     with replicas(replica):

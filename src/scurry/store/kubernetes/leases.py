@@ -56,18 +56,23 @@ def acquire(
 
 
 def release(rest: KubeRest, namespace: str, name: str, holder: str) -> None:
-    """Delete the lease if `holder` still holds it; anyone may take it at once."""
+    """Clear the holder if `holder` still holds it; anyone may take it at once.
+
+    As client-go releases: an update (the Lease stays, with its history), so
+    releasing needs no permission beyond renewing.
+    """
     try:
         current = rest.call("GET", LEASE.path(namespace, name))
     except NotFound:
         return
-    if (current.get("spec") or {}).get("holderIdentity") != holder:
+    spec = current.get("spec") or {}
+    if spec.get("holderIdentity") != holder:
         return
-    options = {"preconditions": {"resourceVersion": current["metadata"]["resourceVersion"]}}
+    current["spec"] = {**spec, "holderIdentity": ""}
     try:
-        rest.call("DELETE", LEASE.path(namespace, name), body=options)
+        rest.call("PUT", LEASE.path(namespace, name), body=current)
     except (Conflict, NotFound):
-        return  # renewed or taken meanwhile: not ours to delete
+        return  # renewed or taken meanwhile: not ours to release
 
 
 def _takeable(current: Obj, holder: str, steal_from: str | None, now: datetime) -> bool:
