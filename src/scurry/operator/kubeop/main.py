@@ -66,6 +66,8 @@ def cmf_api(settings: Settings) -> CmfApi | None:
 
 
 async def run_operator(settings: Settings) -> None:
+    # kopf logs every handled event at INFO: one line per status write of every resource.
+    logging.getLogger("kopf.objects").setLevel(logging.WARNING)
     operator = build_operator(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
