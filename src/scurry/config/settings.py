@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     # (the pod's name; default the host name, which is the pod's name in a pod) and the
     # port of its /healthz, /readyz and /metrics.
     watch_namespaces: str = ""
+    # Where the management plane writes the FlinkDeployments it derives from CMF
+    # applications: the SQL store (this server's controller runs them) or the Kubernetes
+    # API (as custom resources, which `scurry operator` runs).
+    cmf_fko_store: Literal["sql", "kubernetes"] = "sql"
     operator_namespace: str = "default"
     pod_name: str | None = None
     operator_probe_port: int = Field(default=8085, ge=0, le=65535)

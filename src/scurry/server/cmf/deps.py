@@ -16,7 +16,7 @@ from scurry.services.cmf.listing import ListQuery
 def cmf_context(container: ContainerDep) -> CmfContext:
     return CmfContext(
         cmf=container.store,
-        fko=container.store,
+        fko=container.fko,
         runtime=container.runtime,
         control=lambda: container.control,
         now=container.now,
