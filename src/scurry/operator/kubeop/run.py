@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,7 +30,7 @@ from scurry.operator.controller import ENV_SOURCES, KINDS, LEASE_SECONDS, Contro
 from scurry.operator.kubeop.cfk import KINDS as CFK_KINDS
 from scurry.operator.kubeop.cfk import CfkReconciler
 from scurry.operator.kubeop.cmfapi import CmfApi
-from scurry.operator.kubeop.handlers import build_registry
+from scurry.operator.kubeop.handlers import Feed, build_registry
 from scurry.operator.kubeop.login import connection_info
 from scurry.operator.kubeop.probes import ProbeState, bound_port, start_probes
 from scurry.ports import FlinkApiFactory, Runtime, WatchEvent
@@ -39,6 +40,7 @@ from scurry.telemetry import Metrics
 
 log = logging.getLogger(__name__)
 RESTART_DELAY = 5.0
+KOPF_STOP_TIMEOUT = 30.0
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,7 @@ class KubeOperator:
         self.cmf = cmf
         self.cfk: CfkReconciler | None = None
         self.store: KubernetesStore | None = None
-        self.watching = asyncio.Event()  # kopf has listed every watched resource
+        self.watching = threading.Event()  # kopf has listed every watched resource
         self.probe_port: int | None = None
         self._parts: list[asyncio.Task[None]] = []
         Gauge(
@@ -100,7 +102,7 @@ class KubeOperator:
         probes = await self._start_probes()
         try:
             self._parts = [
-                asyncio.create_task(self._watch(stop), name="kopf"),
+                asyncio.create_task(self._watch(), name="kopf"),
                 asyncio.create_task(self._control_forever(self.store), name="controller"),
             ]
             waiting = asyncio.create_task(stop.wait())
@@ -130,10 +132,32 @@ class KubeOperator:
         if controller is not None:
             await controller.handle(event)
 
-    async def _watch(self, stop: asyncio.Event) -> None:
+    async def _watch(self) -> None:
+        """kopf on a thread and loop of its own, handing each change over to this loop.
+
+        kopf treats every task of its loop that it did not find at its start as its
+        own, and cancels them when it stops: the controller's tasks must not be there.
+        """
+        loop = asyncio.get_running_loop()
+
+        async def feed(event: WatchEvent) -> None:  # on kopf's loop
+            await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(self._feed(event), loop))
+
+        stopping = threading.Event()
+        thread = threading.Thread(
+            target=lambda: asyncio.run(self._kopf(feed, stopping)), name="kopf", daemon=True
+        )
+        thread.start()
+        try:
+            await asyncio.to_thread(thread.join)
+        finally:
+            stopping.set()
+            await asyncio.shield(asyncio.to_thread(thread.join, KOPF_STOP_TIMEOUT))
+
+    async def _kopf(self, feed: Feed, stopping: threading.Event) -> None:
         cfk = CFK_KINDS if self.cfk is not None else ()
         kinds = [kube_kind(kind) for kind in (*KINDS, *ENV_SOURCES, *cfk)]
-        registry = build_registry(kinds, self._feed, lambda: connection_info(self.client))
+        registry = build_registry(kinds, feed, lambda: connection_info(self.client))
         settings = kopf.OperatorSettings()
         settings.scanning.disabled = True  # no CRD or Namespace watches: less RBAC to grant
         settings.posting.enabled = False  # events are the controller's, written by the store
@@ -145,7 +169,7 @@ class KubeOperator:
             clusterwide=namespaces is None,
             namespaces=tuple(namespaces or ()),
             ready_flag=self.watching,
-            stop_flag=stop,
+            stop_flag=stopping,
         )
 
     async def _control_forever(self, store: KubernetesStore) -> None:

@@ -59,20 +59,25 @@ def release(rest: KubeRest, namespace: str, name: str, holder: str) -> None:
     """Clear the holder if `holder` still holds it; anyone may take it at once.
 
     As client-go releases: an update (the Lease stays, with its history), so
-    releasing needs no permission beyond renewing.
+    releasing needs no permission beyond renewing. A conflict is read again: it
+    may be this holder's own last renewal, still in flight when it shut down.
     """
-    try:
-        current = rest.call("GET", LEASE.path(namespace, name))
-    except NotFound:
-        return
-    spec = current.get("spec") or {}
-    if spec.get("holderIdentity") != holder:
-        return
-    current["spec"] = {**spec, "holderIdentity": ""}
-    try:
-        rest.call("PUT", LEASE.path(namespace, name), body=current)
-    except (Conflict, NotFound):
-        return  # renewed or taken meanwhile: not ours to release
+    for _ in range(_ATTEMPTS):
+        try:
+            current = rest.call("GET", LEASE.path(namespace, name))
+        except NotFound:
+            return
+        spec = current.get("spec") or {}
+        if spec.get("holderIdentity") != holder:
+            return
+        current["spec"] = {**spec, "holderIdentity": ""}
+        try:
+            rest.call("PUT", LEASE.path(namespace, name), body=current)
+            return
+        except NotFound:
+            return
+        except Conflict:
+            continue
 
 
 def _takeable(current: Obj, holder: str, steal_from: str | None, now: datetime) -> bool:
