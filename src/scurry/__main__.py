@@ -37,6 +37,38 @@ def run_server(args: list[str]) -> int:
     return 0
 
 
+def run_operator(args: list[str]) -> int:
+    """`scurry operator`: the Kubernetes operator; its settings come from SCURRY_* variables."""
+    import asyncio
+    import logging
+
+    import pydantic
+
+    from scurry.config.settings import Settings
+    from scurry.errors import ScurryError
+
+    if args:
+        print("usage: scurry operator (configured by SCURRY_* variables)", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        from scurry.operator.kubeop.main import run_operator as operate
+
+        asyncio.run(operate(Settings()))
+    except ImportError as exc:
+        print(f"error: {exc}; install scurry[operator]", file=sys.stderr)
+        return 2
+    except pydantic.ValidationError as exc:
+        print(f"error: invalid operator settings:\n{exc}", file=sys.stderr)
+        return 2
+    except ScurryError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return exc.exit_code
+    return 0
+
+
 def run_fetch(args: list[str]) -> int:
     from scurry.runtimes.fetch_command import main as fetch_main
 
@@ -58,6 +90,7 @@ def run_db(args: list[str]) -> int:
 # Commands that run here, without a server: started lazily, outside the CLI's contract.
 LOCAL_COMMANDS = {
     "server": run_server,
+    "operator": run_operator,
     "db": run_db,
     "fetch": run_fetch,
     "render": run_render,

@@ -7,6 +7,7 @@ it returns. Tests pass their own store, runtime or Flink client instead.
 from __future__ import annotations
 
 import logging
+import os
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -97,6 +98,8 @@ class Container:
     base_control: ControlConfig
     now: Callable[[], datetime] = field(default=utc_now)
     metrics: Metrics = field(default_factory=lambda: Metrics(version=__version__))
+    # Where CMF-derived FKO objects go, when not `store` (the Kubernetes API; see settings).
+    fko_store: ResourceStore | None = None
     defaults_file: DefaultsFile = field(init=False)
     secret_box: SecretBox = field(init=False)
 
@@ -114,7 +117,14 @@ class Container:
             return self.base_control
         return replace(self.base_control, operator_defaults=defaults)
 
+    @property
+    def fko(self) -> ResourceStore:
+        """The store of the FKO objects the management plane derives."""
+        return self.fko_store or self.store
+
     async def close(self) -> None:
+        if self.fko_store is not None:
+            await self.fko_store.close()
         await self.store.close()
 
 
@@ -162,7 +172,10 @@ def kubernetes_api_client(settings: Settings) -> ApiClient:
         config.load_incluster_config(client_configuration=configuration)
     else:
         config.load_kube_config(
-            context=settings.kubernetes_context, client_configuration=configuration
+            # read now: the client's default is KUBECONFIG as it was when it was imported
+            config_file=os.environ.get("KUBECONFIG"),
+            context=settings.kubernetes_context,
+            client_configuration=configuration,
         )
     return client.ApiClient(configuration)
 
@@ -212,6 +225,7 @@ async def build(
     store: ResourceStore | None = None,
     runtime: Runtime | None = None,
     flink_api: FlinkApiFactory | None = None,
+    fko_store: ResourceStore | None = None,
 ) -> Container:
     from scurry.store.sql import open_sql_store
 
@@ -222,4 +236,19 @@ async def build(
         settings.effective_database_url, secrets=secret_box(settings)
     )
     runtime = runtime or build_runtime(settings, flink_api)
-    return Container(settings, store, runtime, flink_api, control_config(settings))
+    if fko_store is None and settings.cmf_fko_store == "kubernetes":
+        fko_store = await kubernetes_fko_store(settings)
+    container = Container(settings, store, runtime, flink_api, control_config(settings))
+    container.fko_store = fko_store
+    return container
+
+
+async def kubernetes_fko_store(settings: Settings) -> ResourceStore:
+    """The Kubernetes API as the store of CMF-derived FlinkDeployments (custom resources)."""
+    from scurry.store.kubernetes import open_kubernetes_store
+
+    return await open_kubernetes_store(
+        kubernetes_api_client(settings),
+        namespaces=settings.watched_namespaces,
+        lease_namespace=settings.operator_namespace,
+    )

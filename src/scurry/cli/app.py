@@ -27,6 +27,7 @@ from scurry.cli import (
     patch,
     plan,
     quickstart,
+    snapshot_export,
     wait,
 )
 from scurry.cli.client import error_line
@@ -128,6 +129,7 @@ app.command("resume")(jobs.resume_command)
 app.command("restart")(jobs.restart_command)
 app.command("savepoint")(jobs.savepoint_command)
 app.command("checkpoint")(jobs.checkpoint_command)
+app.command(snapshot_export.COMMAND, hidden=True)(snapshot_export.export_command)
 app.add_typer(flink.app, name="flink")
 
 
@@ -149,10 +151,20 @@ def hoist_global_options(args: list[str]) -> list[str]:
     return [*front, *rest]
 
 
+def route_subcommands(args: list[str]) -> list[str]:
+    """`savepoint export ...` is its own command; `savepoint NAME` (take one) stays as it is."""
+    index = 0
+    while index < len(args) and args[index].startswith("-"):  # the hoisted global options
+        index += 2 if args[index] in GLOBAL_OPTIONS else 1
+    if args[index : index + 2] == ["savepoint", "export"]:
+        return [*args[:index], snapshot_export.COMMAND, *args[index + 2 :]]
+    return args
+
+
 def main(args: list[str]) -> int:
     """Run the CLI on `args`; return the exit code instead of exiting."""
     command = typer.main.get_command(app)
-    arguments = hoist_global_options(args) or ["--help"]
+    arguments = route_subcommands(hoist_global_options(args)) or ["--help"]
     try:
         result = command.main(args=arguments, prog_name="scurry", standalone_mode=False)
     except CommandError as error:  # `scurry flink`: worded as Confluent's CLI words it

@@ -24,12 +24,12 @@ import typer
 
 from scurry.cli import options
 from scurry.cli.cfk import apply as cfk_apply
-from scurry.cli.cfk.manifests import split_cfk
 from scurry.cli.client import ApiClient, Obj
 from scurry.cli.output import Format, note, print_document, write
 from scurry.cli.refs import Target, kind_named
 from scurry.cli.session import Session
 from scurry.errors import InvalidInput, NotFound
+from scurry.models.cfk import split_cfk
 from scurry.models.manifest import normalize, parse_documents
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")

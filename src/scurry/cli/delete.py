@@ -14,13 +14,13 @@ import typer
 from scurry.cli import options
 from scurry.cli.apply import Document, normalize_documents, read_documents, read_sources, target_of
 from scurry.cli.cfk import commands as cfk_commands
-from scurry.cli.cfk.manifests import Mapped, split_cfk
 from scurry.cli.client import ApiClient, error_line
 from scurry.cli.output import note, write
 from scurry.cli.polling import Probe, TimedOut, parse_duration, wait_until
 from scurry.cli.refs import Target, namespace_or_default, qualified, select
 from scurry.cli.session import Session
 from scurry.errors import InvalidInput, NotFound
+from scurry.models.cfk import Mapped, split_cfk
 
 Located = tuple[Target, str]  # a resource and its namespace
 

@@ -63,6 +63,18 @@ class Settings(BaseSettings):
     kubernetes_fetch_image: str = Field(default_factory=lambda: f"scurry:{__version__}")
     # CMF management plane (/cmf/api/v1): the largest request body it reads, in bytes.
     cmf_max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    # `scurry operator`: the namespaces it watches (comma-separated; empty: the whole
+    # cluster), the namespace of its Lease (its own), this replica's name in the Lease
+    # (the pod's name; default the host name, which is the pod's name in a pod) and the
+    # port of its /healthz, /readyz and /metrics.
+    watch_namespaces: str = ""
+    # Where the management plane writes the FlinkDeployments it derives from CMF
+    # applications: the SQL store (this server's controller runs them) or the Kubernetes
+    # API (as custom resources, which `scurry operator` runs).
+    cmf_fko_store: Literal["sql", "kubernetes"] = "sql"
+    operator_namespace: str = "default"
+    pod_name: str | None = None
+    operator_probe_port: int = Field(default=8085, ge=0, le=65535)
     # Auth and RBAC. Server: authentication is on when any of tokens file, JWKS or client CA
     # is set; who may do what comes from the bindings file; without auth the server binds
     # loopback only, unless `insecure`. TLS (cert + key) can be served with or without auth.
@@ -160,6 +172,12 @@ class Settings(BaseSettings):
         if self.kubernetes_port_forward == "auto":
             return self.kubernetes_rest_url is None and not self.in_kubernetes_pod
         return self.kubernetes_port_forward == "true"
+
+    @property
+    def watched_namespaces(self) -> list[str] | None:
+        """The namespaces `scurry operator` watches; None for the whole cluster."""
+        names = [name.strip() for name in self.watch_namespaces.split(",") if name.strip()]
+        return names or None
 
     @property
     def ports(self) -> tuple[int, int]:

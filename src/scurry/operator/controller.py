@@ -100,6 +100,8 @@ class Controller:
         workers: int = 8,
         metrics: Metrics | None = None,
         watch_store: bool = True,
+        identity: str | None = None,
+        lease_seconds: float = LEASE_SECONDS,
     ) -> None:
         self.store, self.runtime, self.flink_api = store, runtime, flink_api
         # A provider is asked once per reconcile: operator defaults can change while running.
@@ -109,7 +111,9 @@ class Controller:
         self.executor = Executor(store, runtime, flink_api, self.metrics, self._remember_write)
         self.queue: WorkQueue[Key] = WorkQueue(self.reconcile, workers)
         self.metrics.workqueue_depth.set_function(lambda: len(self.queue._queued))
-        self.identity = holder_identity()
+        # Replicas in pods name themselves (the pod name); a local process by host and PID.
+        self.identity = identity or holder_identity()
+        self.lease_seconds = lease_seconds
         self._failures: dict[Key, int] = {}
         self._written: dict[Key, int] = {}  # the resourceVersion of our last write, per key
         self._tasks: list[asyncio.Task[None]] = []
@@ -153,20 +157,25 @@ class Controller:
 
     async def _acquire_lease(self) -> None:
         while True:
-            lease = await self.store.try_acquire_lease(LEASE_NAME, self.identity, LEASE_SECONDS)
+            lease = await self.store.try_acquire_lease(
+                LEASE_NAME, self.identity, self.lease_seconds
+            )
             if lease.holder != self.identity and dead_local_holder(lease.holder):
                 lease = await self.store.try_acquire_lease(
-                    LEASE_NAME, self.identity, LEASE_SECONDS, steal_from=lease.holder
+                    LEASE_NAME, self.identity, self.lease_seconds, steal_from=lease.holder
                 )
             if lease.holder == self.identity:
+                log.info("%s holds the controller lease", self.identity)
                 return
             log.info("waiting for the controller lease held by %s", lease.holder)
-            await asyncio.sleep(LEASE_SECONDS / 3)
+            await asyncio.sleep(self.lease_seconds / 3)
 
     async def _renew_lease(self) -> None:
         while True:
-            await asyncio.sleep(LEASE_SECONDS / 3)
-            lease = await self.store.try_acquire_lease(LEASE_NAME, self.identity, LEASE_SECONDS)
+            await asyncio.sleep(self.lease_seconds / 3)
+            lease = await self.store.try_acquire_lease(
+                LEASE_NAME, self.identity, self.lease_seconds
+            )
             if lease.holder != self.identity:
                 raise RuntimeError(f"lost the controller lease to {lease.holder}")
 

@@ -21,6 +21,7 @@ from scurry.server import (
     metrics,
     plan,
     resources,
+    snapshot_export,
 )
 from scurry.server.cmf import webui
 
@@ -55,6 +56,7 @@ def create_app(
     app.include_router(core_objects.router)
     app.include_router(resources.router)
     app.include_router(effective_config.router)
+    app.include_router(snapshot_export.router)
     app.include_router(metrics.router)
     app.include_router(plan.router)
     app.include_router(webui.router)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from scurry.cli.cfk.manifests import Obj
 from scurry.cli.client import ApiClient
 from scurry.cli.flink.cmf import DEFAULT_PAGE_SIZE, walk_pages
 from scurry.errors import InvalidInput, NotFound
+from scurry.models.cfk import Obj
 
 ENVIRONMENTS = "/cmf/api/v1/environments"
 

@@ -12,10 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from scurry.cli.cfk import api
-from scurry.cli.cfk.manifests import FLINK_APPLICATION, FLINK_ENVIRONMENT, REST_CLASS, Mapped, Obj
 from scurry.cli.cfk.views import application_view, environment_view
 from scurry.cli.client import ApiClient
 from scurry.errors import NotFound
+from scurry.models.cfk import FLINK_APPLICATION, FLINK_ENVIRONMENT, REST_CLASS, Mapped, Obj
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,11 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from scurry.cli.cfk import api
-from scurry.cli.cfk.manifests import FLINK_ENVIRONMENT, GROUP, CfkKind, Mapped, Obj, kind_named
 from scurry.cli.cfk.views import application_view, described, environment_view, headers, row
 from scurry.cli.client import ApiClient
 from scurry.cli.output import Format, note, print_document, print_table, write
 from scurry.errors import InvalidInput, NotFound
+from scurry.models.cfk import FLINK_ENVIRONMENT, GROUP, CfkKind, Mapped, Obj, kind_named
 
 
 def selected(resources: Sequence[str]) -> tuple[CfkKind, list[str]] | None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from scurry.cli.cfk.manifests import (
+from scurry.cli.output import age
+from scurry.cli.sections import Entry, generic, key_values, render, scalar
+from scurry.models.cfk import (
     API_VERSION,
     ENVIRONMENT_FIELDS,
     FLINK_APPLICATION,
@@ -12,8 +14,6 @@ from scurry.cli.cfk.manifests import (
     CfkKind,
     Obj,
 )
-from scurry.cli.output import age
-from scurry.cli.sections import Entry, generic, key_values, render, scalar
 
 
 def environment_view(environment: Obj) -> Obj:

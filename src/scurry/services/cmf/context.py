@@ -33,10 +33,11 @@ class CmfContext:
 
 
 def context_of(container: Container) -> CmfContext:
-    """The services' context over an installation (both stores are its store, locally)."""
+    """The services' context over an installation (FKO kinds in `container.fko`: the same
+    store locally, the Kubernetes API when `SCURRY_CMF_FKO_STORE=kubernetes`)."""
     return CmfContext(
         cmf=container.store,
-        fko=container.store,
+        fko=container.fko,
         runtime=container.runtime,
         control=lambda: container.control,
         now=container.now,

@@ -56,18 +56,28 @@ def acquire(
 
 
 def release(rest: KubeRest, namespace: str, name: str, holder: str) -> None:
-    """Delete the lease if `holder` still holds it; anyone may take it at once."""
-    try:
-        current = rest.call("GET", LEASE.path(namespace, name))
-    except NotFound:
-        return
-    if (current.get("spec") or {}).get("holderIdentity") != holder:
-        return
-    options = {"preconditions": {"resourceVersion": current["metadata"]["resourceVersion"]}}
-    try:
-        rest.call("DELETE", LEASE.path(namespace, name), body=options)
-    except (Conflict, NotFound):
-        return  # renewed or taken meanwhile: not ours to delete
+    """Clear the holder if `holder` still holds it; anyone may take it at once.
+
+    As client-go releases: an update (the Lease stays, with its history), so
+    releasing needs no permission beyond renewing. A conflict is read again: it
+    may be this holder's own last renewal, still in flight when it shut down.
+    """
+    for _ in range(_ATTEMPTS):
+        try:
+            current = rest.call("GET", LEASE.path(namespace, name))
+        except NotFound:
+            return
+        spec = current.get("spec") or {}
+        if spec.get("holderIdentity") != holder:
+            return
+        current["spec"] = {**spec, "holderIdentity": ""}
+        try:
+            rest.call("PUT", LEASE.path(namespace, name), body=current)
+            return
+        except NotFound:
+            return
+        except Conflict:
+            continue
 
 
 def _takeable(current: Obj, holder: str, steal_from: str | None, now: datetime) -> bool:

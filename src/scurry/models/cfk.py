@@ -1,4 +1,5 @@
-"""Reading CFK manifests: which kinds, what each becomes in the CMF API, what is ignored."""
+"""CFK manifests (`platform.confluent.io/v1beta1`): which kinds, what each becomes in the CMF
+API, what is ignored. Shared by `scurry apply` (over HTTP) and the operator (watched CRs)."""
 
 from __future__ import annotations
 
