@@ -24,7 +24,7 @@ from scurry.core.observation import ControlConfig
 from scurry.core.validation import ValidationContext
 from scurry.flinkrest import FlinkRestClient
 from scurry.models.resources import FLINK_DEPLOYMENT, FLINK_SESSION_JOB
-from scurry.ports import FlinkApi, FlinkApiFactory, ResourceStore, Runtime
+from scurry.ports import FlinkApi, FlinkApiFactory, ResourceStore, Runtime, SqlEngine
 from scurry.telemetry import Metrics, Samples
 
 if TYPE_CHECKING:
@@ -99,6 +99,8 @@ class Container:
     metrics: Metrics = field(default_factory=lambda: Metrics(version=__version__))
     defaults_file: DefaultsFile = field(init=False)
     secret_box: SecretBox = field(init=False)
+    # Flink SQL: the engine statements are planned and queried in (made on first use).
+    sql: SqlEngine | None = None
 
     def __post_init__(self) -> None:
         self.defaults_file = DefaultsFile(defaults_path(self.settings))
@@ -113,6 +115,14 @@ class Container:
         if defaults is None:
             return self.base_control
         return replace(self.base_control, operator_defaults=defaults)
+
+    def sql_engine(self) -> SqlEngine:
+        """The SQL engine; locally a PyFlink session process started on first use."""
+        if self.sql is None:
+            from scurry.runtimes.local.sqlsession import LocalSqlEngine
+
+            self.sql = LocalSqlEngine(self.settings.home / "sql-session")
+        return self.sql
 
     async def close(self) -> None:
         await self.store.close()

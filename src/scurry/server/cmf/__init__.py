@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from scurry.server.cmf import applications, environments, events, savepoints, secrets, system
+from scurry.server.cmf import applications, environments, events, savepoints, secrets, sql, system
 
 PREFIX = "/cmf/api"
 ROUTERS: tuple[APIRouter, ...] = (
@@ -14,4 +14,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     savepoints.router,
     secrets.router,
     system.router,
+    sql.pools,
+    sql.statements,
 )
