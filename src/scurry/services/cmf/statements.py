@@ -181,7 +181,18 @@ class Statements:
         return found
 
     async def refresh(self, env: Obj, stmt: Obj) -> Obj:
-        """Move the statement's phase forward from what its job or query did."""
+        """Move the statement's phase forward from what its job or query did.
+
+        Requests and the statement driver may refresh at once: the one that
+        loses the write reads what the other one wrote.
+        """
+        try:
+            return await self._refresh(env, stmt)
+        except Conflict:
+            meta = stmt["metadata"]
+            return await self.record(meta["namespace"], meta["name"])
+
+    async def _refresh(self, env: Obj, stmt: Obj) -> Obj:
         status = stmt.get("status") or {}
         mode, phase = status.get("mode"), status.get("phase")
         if mode == "detached":
