@@ -209,7 +209,8 @@ def update(
     resource = read_resource(file)
     name = str((resource.get("metadata") or {}).get("name") or "")
     with failing(f'failed to update statement "{name}" in the environment "{env}"'):
-        updated = cmf.put(routes.statement(env, name), resource)
+        cmf.put(routes.statement(env, name), resource)  # CMF answers without a body
+        updated = cmf.get(routes.statement(env, name))
     show(updated, output, sql_shapes.STATEMENT, rows)
 
 

@@ -304,7 +304,9 @@ class Statements:
                 "stopped, resumed or rescaled"
             )
         if status.get("phase") in ("COMPLETED", "FAILED") and spec != before:
-            raise Conflict(f'{KIND} "{name}" is {status.get("phase")}: it cannot be changed')
+            raise ValidationFailed(
+                f'{KIND} "{name}" is invalid: it is {status.get("phase")} and cannot be changed'
+            )
         parallelism = spec.get("parallelism")
         if parallelism is not None and (not isinstance(parallelism, int) or parallelism < 1):
             raise ValidationFailed(f'{KIND} "{name}" is invalid: spec.parallelism: must be >= 1')
