@@ -8,6 +8,8 @@ schema (RestError for errors), in JSON and in YAML.
 
 from __future__ import annotations
 
+import socket
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -16,6 +18,7 @@ import pytest
 
 from cmfkit import V1, Cmf, application, serving
 from cmfspec import SPEC, Checker
+from scurry.services.kafkatables import registry
 
 ENV = f"{V1}/environments/prod"
 APP = f"{ENV}/applications/my-app"
@@ -146,9 +149,62 @@ async def test_a_tour_of_every_operation(checked: tuple[Cmf, Checker]) -> None:
     await c.put(f"{V1}/kubernetes-clusters/{name}", json={**body, "spec": {}})
     await c.get(f"{V1}/system-information")
     await c.get(f"{V1}/resource-information")
+    await tour_kafka_catalogs(c)
     # deletions
     await c.delete(ENV)
     await c.delete(APP)
     await c.delete(ENV)
     await c.delete(ENV)
     assert checker.unexercised() == []
+
+
+async def tour_kafka_catalogs(c: httpx.AsyncClient) -> None:
+    catalogs = f"{V1}/catalogs/kafka"
+    url = f"mock://{uuid.uuid4().hex}"
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        gone = f"http://127.0.0.1:{s.getsockname()[1]}"
+
+    def catalog(name: str, sr_url: str) -> dict[str, object]:
+        return {
+            "apiVersion": "cmf.confluent.io/v1",
+            "kind": "KafkaCatalog",
+            "metadata": {"name": name},
+            "spec": {"srInstance": {"connectionConfig": {"schema.registry.url": sr_url}}},
+        }
+
+    database = {
+        "apiVersion": "cmf.confluent.io/v1",
+        "kind": "KafkaDatabase",
+        "metadata": {"name": "orders-db"},
+        "spec": {"kafkaCluster": {"connectionConfig": {"bootstrap.servers": "k:9092"}}},
+    }
+    try:
+        await c.post(catalogs, json=catalog("kafka-cat", url))
+        await c.post(catalogs, json=catalog("kafka-cat", url))
+        await c.post(catalogs, json=catalog("far-cat", gone))
+        await c.post(catalogs, json={"kind": "KafkaCatalog", "metadata": {"name": "x-cat"}})
+        await c.get(catalogs, params={"sort": "name,desc"})
+        await c.get(catalogs, headers={"Accept": "application/yaml"})
+        await c.get(f"{catalogs}/kafka-cat")
+        await c.get(f"{catalogs}/ghost")
+        await c.put(f"{catalogs}/kafka-cat", json=catalog("kafka-cat", url))
+        await c.put(f"{catalogs}/kafka-cat", json=catalog("kafka-cat", gone))
+        await c.put(f"{catalogs}/ghost", json=catalog("ghost", url))
+        dbs = f"{catalogs}/kafka-cat/databases"
+        await c.post(dbs, json=database)
+        await c.post(dbs, json=database)
+        await c.post(f"{catalogs}/ghost/databases", json=database)
+        await c.get(dbs)
+        await c.get(f"{catalogs}/ghost/databases")
+        await c.get(f"{dbs}/orders-db")
+        await c.get(f"{dbs}/ghost")
+        await c.put(f"{dbs}/orders-db", json=database)
+        await c.put(f"{dbs}/ghost", json={**database, "metadata": {"name": "ghost"}})
+        await c.delete(f"{catalogs}/kafka-cat")
+        await c.delete(f"{dbs}/orders-db")
+        await c.delete(f"{dbs}/orders-db")
+        await c.delete(f"{catalogs}/kafka-cat")
+        await c.delete(f"{catalogs}/kafka-cat")
+    finally:
+        registry.forget_mock(url)

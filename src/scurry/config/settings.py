@@ -91,6 +91,8 @@ class Settings(BaseSettings):
             "SCURRY_CERTIFICATE_AUTHORITY_PATH", "CONFLUENT_CMF_CERTIFICATE_AUTHORITY_PATH"
         ),
     )
+    # Extra Flink jars (the Kafka connector, registry formats); default $SCURRY_HOME/connectors.
+    connectors_dir: Path | None = None
 
     @field_validator("home", mode="after")
     @classmethod
@@ -129,6 +131,10 @@ class Settings(BaseSettings):
     @property
     def usrlib_dir(self) -> Path:
         return self.usrlib or self.home / "usrlib"
+
+    @property
+    def connectors_path(self) -> Path:
+        return self.connectors_dir or self.home / "connectors"
 
     @property
     def ports(self) -> tuple[int, int]:

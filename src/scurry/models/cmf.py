@@ -279,6 +279,7 @@ class ResourceCounts(CmfModel):
     secrets: int = 0
     savepoints: int = 0
     detached_savepoints: int = 0
+    catalogs: int = 0  # Kafka catalogs
     kubernetes_clusters: dict[str, int] = Field(default_factory=dict)
 
 

@@ -18,14 +18,14 @@ from scurry.errors import Gone, NotFound, StatementRefused
 
 _CREATE = re.compile(
     r"^CREATE\s+(?:TEMPORARY\s+)?(?P<kind>TABLE|VIEW|FUNCTION)\s+(?:IF\s+NOT\s+EXISTS\s+)?"
-    r"(?P<name>[`\w.]+)",
+    r"(?P<name>[`\w.-]+)",
     re.I,
 )
 _DROP = re.compile(
-    r"^DROP\s+(?P<kind>TABLE|VIEW|FUNCTION)\s+(?:IF\s+EXISTS\s+)?(?P<name>[`\w.]+)", re.I
+    r"^DROP\s+(?P<kind>TABLE|VIEW|FUNCTION)\s+(?:IF\s+EXISTS\s+)?(?P<name>[`\w.-]+)", re.I
 )
-_FROM = re.compile(r"\bFROM\s+(?P<name>[`\w.]+)", re.I)
-_INSERT = re.compile(r"^INSERT\s+INTO\s+(?P<name>[`\w.]+)", re.I)
+_FROM = re.compile(r"\bFROM\s+(?P<name>[`\w.-]+)", re.I)
+_INSERT = re.compile(r"^INSERT\s+INTO\s+(?P<name>[`\w.-]+)", re.I)
 _OPERATIONS = {
     "SELECT": "PlannerQueryOperation",
     "WITH": "PlannerQueryOperation",
@@ -53,9 +53,11 @@ class FakeSqlEngine:
     rows_of: dict[str, list[list[Any]]] = field(default_factory=dict)
     queries: dict[str, FakeQuery] = field(default_factory=dict)
     analyzed: list[str] = field(default_factory=list)
+    setups: list[list[str]] = field(default_factory=list)  # each analysis's replayed DDL
 
     async def analyze(self, context: dict[str, Any], statement: str) -> dict[str, Any]:
         self.analyzed.append(statement)
+        self.setups.append(list(context.get("setup") or []))
         tables = _tables(context)
         word = statement.split(None, 1)[0].upper() if statement.strip() else ""
         if found := _CREATE.match(statement):

@@ -88,6 +88,7 @@ async def test_resource_information_counts_everything(cmf: Cmf) -> None:
         "secrets": 1,
         "savepoints": 1,
         "detachedSavepoints": 1,
+        "catalogs": 0,
         "kubernetesClusters": {"CONNECTED": 1},
     }
     assert info["status"]["resourceSummary"] == {"cpu": 2.0, "memory": 2 * 1024 * 2**20}

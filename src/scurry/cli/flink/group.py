@@ -6,6 +6,7 @@ import typer
 
 from scurry.cli.flink import (
     application,
+    catalog,
     compute_pool,
     detached_savepoint,
     environment,
@@ -31,6 +32,7 @@ def _group(sub: typer.Typer, name: str, *aliases: str) -> None:
 
 
 _group(application.app, "application", "app")
+_group(catalog.app, "catalog")
 _group(detached_savepoint.app, "detached-savepoint")
 _group(environment.app, "environment", "env")
 _group(savepoint.app, "savepoint")

@@ -71,6 +71,22 @@ def secret_mapping(env: str, name: str) -> str:
     return path("environments", env, "secret-mappings", name)
 
 
+def catalogs() -> str:
+    return path("catalogs", "kafka")
+
+
+def catalog(name: str) -> str:
+    return path("catalogs", "kafka", name)
+
+
+def databases(catalog: str) -> str:
+    return path("catalogs", "kafka", catalog, "databases")
+
+
+def database(catalog: str, name: str) -> str:
+    return path("catalogs", "kafka", catalog, "databases", name)
+
+
 def system_information() -> str:
     return path("system-information")
 

@@ -20,7 +20,7 @@ class Key:
     name: str
     always: bool = False  # printed even when absent, with `empty`
     empty: Any = None
-    inner: tuple[Key, ...] | None = None  # a nested object with its own shape
+    inner: tuple[Key, ...] | None = None  # a nested object (or list of them) with its own shape
     sort: bool = False  # a free-form map: keys sorted, recursively
 
 
@@ -39,6 +39,8 @@ def project(obj: Any, shape: Shape) -> Obj:
             value = key.empty() if callable(key.empty) else key.empty
         if key.inner is not None and isinstance(value, dict):
             value = project(value, key.inner)
+        elif key.inner is not None and isinstance(value, list):
+            value = [project(item, key.inner) for item in value]
         elif key.sort:
             value = sorted_keys(value)
         result[key.name] = value
@@ -171,6 +173,36 @@ SECRET_MAPPING = (
     *RESOURCE_HEAD,
     Key("metadata", always=True, empty=dict, inner=_NAMED_METADATA),
     Key("spec", always=True, empty=dict, inner=(_text("secretName"),)),
+)
+
+_CONNECTION = (Key("connectionConfig", sort=True), Key("connectionSecretId"))
+_ACCESS_STATUS = (Key("environmentsWithAccess"),)
+
+KAFKA_CATALOG = (
+    *RESOURCE_HEAD,
+    Key("metadata", always=True, empty=dict, inner=_NAMED_METADATA),
+    Key(
+        "spec",
+        always=True,
+        empty=dict,
+        inner=(
+            Key("srInstance", inner=_CONNECTION),
+            Key("kafkaClusters", inner=(Key("databaseName"), *_CONNECTION)),
+        ),
+    ),
+    Key("status", inner=_ACCESS_STATUS),
+)
+
+KAFKA_DATABASE = (
+    *RESOURCE_HEAD,
+    Key("metadata", always=True, empty=dict, inner=_NAMED_METADATA),
+    Key(
+        "spec",
+        always=True,
+        empty=dict,
+        inner=(Key("kafkaCluster", inner=_CONNECTION), Key("ddlEnvironments")),
+    ),
+    Key("status", inner=_ACCESS_STATUS),
 )
 
 SYSTEM_INFORMATION = (Key("status", inner=(Key("version"), Key("revision"))),)

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from scurry.server.cmf import applications, environments, events, savepoints, secrets, sql, system
+from scurry.server.cmf import (
+    applications,
+    catalogs,
+    environments,
+    events,
+    savepoints,
+    secrets,
+    sql,
+    system,
+)
 
 PREFIX = "/cmf/api"
 ROUTERS: tuple[APIRouter, ...] = (
@@ -13,6 +22,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     events.router,
     savepoints.router,
     secrets.router,
+    catalogs.router,
     system.router,
     sql.pools,
     sql.statements,

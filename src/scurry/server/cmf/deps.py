@@ -24,6 +24,7 @@ def cmf_context(container: ContainerDep) -> CmfContext:
         admission=container.settings.admission_validation,
         version=__version__,
         cluster_name=container.runtime.name,
+        connectors_dir=container.settings.connectors_path,
     )
 
 

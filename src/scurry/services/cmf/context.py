@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from scurry.config.secretbox import SecretBox
 from scurry.core.observation import ControlConfig
@@ -28,3 +29,5 @@ class CmfContext:
     admission: bool = True
     version: str = "unknown"
     cluster_name: str = "local"
+    # Flink SQL: where the Kafka connector and format jars are (None: no Kafka catalogs).
+    connectors_dir: Path | None = None

@@ -52,6 +52,7 @@ async def resources(ctx: CmfContext) -> dict[str, Any]:
         secrets=len(await ctx.cmf.list(kinds.SECRET, kinds.GLOBAL)),
         savepoints=savepoints,
         detached_savepoints=len(await ctx.cmf.list(kinds.DETACHED_SAVEPOINT, kinds.GLOBAL)),
+        catalogs=len(await ctx.cmf.list(kinds.KAFKA_CATALOG, kinds.GLOBAL)),
         kubernetes_clusters={cluster.state: 1},
     )
     summary = ResourceSummary(

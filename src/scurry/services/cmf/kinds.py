@@ -16,6 +16,8 @@ SECRET = "CmfSecret"
 SECRET_MAPPING = "CmfSecretMapping"
 DETACHED_SAVEPOINT = "CmfDetachedSavepoint"
 KUBERNETES_CLUSTER = "CmfKubernetesCluster"
+KAFKA_CATALOG = "CmfKafkaCatalog"  # global
+KAFKA_DATABASE = "CmfKafkaDatabase"  # namespace: the catalog's name
 
 GLOBAL = ""
 STORED_API_VERSION = CMF_API_VERSION

@@ -83,13 +83,15 @@ class Statements:
         setup = await sql_catalog.setup(self.ctx, env_name)
         own_config = dict(spec.get("flinkConfiguration") or {})
         status: dict[str, Any] = {"exceptions": []}
+        kind: Kind | str | None = setup.refusal(spec["statement"], spec.get("properties") or {})
         try:
-            analysis = await self.engine.analyze(
-                sql_catalog.context(setup, spec, own_config), spec["statement"]
-            )
-            kind = classify(analysis)
+            if kind is None:
+                analysis = await self.engine.analyze(
+                    sql_catalog.context(setup, spec, own_config), spec["statement"]
+                )
+                kind = classify(analysis)
         except StatementRefused as exc:
-            kind = exc.message
+            kind = setup.explained(exc.message)
         obj = records.record(
             kinds.STATEMENT, env_name, name, spec, labels=labels, annotations=notes
         )
@@ -103,14 +105,20 @@ class Statements:
         try:
             stored = await self._start(env, pool, stored, kind, setup, config)
         except StatementRefused as exc:
-            stored = await self._fail(stored, exc.message)
+            stored = await self._fail(stored, setup.explained(exc.message))
         except ValidationFailed:
             await records.delete_quietly(self.ctx.cmf, stored)
             raise
         return render(await self.refresh(env, stored))
 
     async def _start(
-        self, env: Obj, pool: Obj, stmt: Obj, kind: Kind, setup: list[str], config: dict[str, str]
+        self,
+        env: Obj,
+        pool: Obj,
+        stmt: Obj,
+        kind: Kind,
+        setup: sql_catalog.Setup,
+        config: dict[str, str],
     ) -> Obj:
         spec, env_name = stmt["spec"], env["metadata"]["name"]
         context = sql_catalog.context(setup, spec, config)
@@ -131,6 +139,9 @@ class Statements:
             return await self._phase(stmt, "COMPLETED", None)
         if kind.mode == "catalog":
             target = await self._target_catalog(context, spec["statement"])
+            refusal = setup.read_only(target)
+            if refusal:
+                raise StatementRefused(refusal)
             if target not in (None, sql_catalog.DEFAULT_CATALOG):
                 raise StatementRefused(
                     f"catalog {target} is read-only: tables, views and functions can be created "
@@ -356,7 +367,8 @@ class Statements:
         pool_spec = effective_spec(pool, env)
         status = stmt.get("status") or {}
         setup = await sql_catalog.setup(self.ctx, env["metadata"]["name"])
-        args = statement_jobs.runner_args(setup, stmt["spec"], status.get("configuration") or {})
+        config = {**setup.configuration(), **(status.get("configuration") or {})}
+        args = statement_jobs.runner_args(setup.statements, stmt["spec"], config)
         obj = statement_jobs.derived_job(stmt, env, pool, pool_spec, args, existing)
         what = f'{KIND} "{stmt["metadata"]["name"]}"'
         if obj["kind"] == FLINK_DEPLOYMENT.kind:
