@@ -109,6 +109,12 @@ def sql_plane(control_plane: ControlPlane) -> Iterator[ControlPlane]:
         )
         yield control_plane
     finally:
+        # Statements and pools go first, so that nothing starts the session process again.
+        found = call(control_plane, "GET", f"{ENV_PATH}/statements", params={"size": 100})
+        for item in found["items"]:
+            call(control_plane, "DELETE", f"{ENV_PATH}/statements/{item['metadata']['name']}", 204)
+        for pool_name in ("shared", "dedicated"):
+            control_plane.api("DELETE", f"{ENV_PATH}/compute-pools/{pool_name}")
         endpoint = control_plane.home / "sql-session" / "endpoint.json"
         if endpoint.exists():
             with contextlib.suppress(ProcessLookupError):

@@ -113,3 +113,8 @@ def statement_results(env: str, name: str) -> str:
 
 def statement_exceptions(env: str, name: str) -> str:
     return path("environments", env, "statements", name, "exceptions")
+
+
+def statement_web_ui(env: str, name: str) -> str:
+    """Where the server proxies the Flink web UI a statement runs on."""
+    return path("environments", env, "statements", name, "flink-web-ui")

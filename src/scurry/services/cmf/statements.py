@@ -26,6 +26,7 @@ import secrets
 from typing import Any
 
 from scurry.errors import Conflict, Gone, InvalidInput, NotFound, StatementRefused, ValidationFailed
+from scurry.models.cluster import ClusterRef
 from scurry.models.cmf import CMF_API_VERSION
 from scurry.models.cmfsql import StatementRequest
 from scurry.models.manifest import normalize
@@ -39,6 +40,7 @@ from scurry.services.cmf.pools import (
     ComputePools,
     admit_cluster,
     cluster_for,
+    cluster_name,
     effective_spec,
     rest_target,
 )
@@ -482,3 +484,17 @@ def _parsed(body: Any) -> tuple[dict[str, Any], str, dict[str, str], dict[str, s
         raise InvalidInput("spec.statement: must not be empty")
     spec = {key: value for key, value in body["spec"].items() if value is not None}
     return spec, name, labels, notes
+
+
+async def statement_cluster(ctx: CmfContext, env_name: str, name: str) -> ClusterRef:
+    """The cluster statement `name` runs on: its pool's (shared) or its own (dedicated)."""
+    env = await lookup.environment(ctx, env_name)
+    stmt = await records.find(ctx.cmf, kinds.STATEMENT, env_name, name)
+    if stmt is None:
+        raise NotFound(f'{KIND} "{name}" not found in Environment "{env_name}"')
+    pool_name = str(stmt["spec"].get("computePoolName") or "")
+    pool = await records.find(ctx.cmf, kinds.COMPUTE_POOL, env_name, pool_name)
+    namespace = lookup.namespace_of(env)
+    if pool is not None and not _dedicated(pool, env):
+        return ClusterRef(namespace=namespace, name=cluster_name(pool_name))
+    return ClusterRef(namespace=namespace, name=statement_jobs.job_name(name))
