@@ -18,6 +18,7 @@ from scurry.server.cmf.deps import (
 )
 from scurry.server.cmf.media import no_content, respond
 from scurry.server.deps import ContainerDep
+from scurry.services.cmf import statement_savepoints
 from scurry.services.cmf.pools import ComputePools
 from scurry.services.cmf.statements import Statements
 
@@ -142,3 +143,38 @@ async def get_statement_exceptions(
 ) -> Response:
     found = await Statements(ctx, engine).exceptions(env_name, statement_name)
     return respond(request, found)
+
+
+SAVEPOINTS = "/{statement_name}/savepoints"
+
+
+@statements.get(SAVEPOINTS)
+async def get_savepoints_for_flink_statement(
+    request: Request, env_name: str, statement_name: str, ctx: CmfDep, query: ListingDep
+) -> Response:
+    found = await statement_savepoints.page(ctx, env_name, statement_name, query)
+    return respond(request, found)
+
+
+@statements.post(SAVEPOINTS)
+async def create_savepoint_for_flink_statement(
+    request: Request, env_name: str, statement_name: str, ctx: CmfDep, body: BodyDep
+) -> Response:
+    made = await statement_savepoints.create(ctx, env_name, statement_name, body)
+    return respond(request, made, 201)
+
+
+@statements.get(SAVEPOINTS + "/{savepoint_name}")
+async def get_savepoint_for_flink_statement(
+    request: Request, env_name: str, statement_name: str, savepoint_name: str, ctx: CmfDep
+) -> Response:
+    found = await statement_savepoints.get(ctx, env_name, statement_name, savepoint_name)
+    return respond(request, found)
+
+
+@statements.delete(SAVEPOINTS + "/{savepoint_name}")
+async def delete_savepoint_for_flink_statement(
+    env_name: str, statement_name: str, savepoint_name: str, ctx: CmfDep, force: ForceParam = False
+) -> Response:
+    await statement_savepoints.delete(ctx, env_name, statement_name, savepoint_name)
+    return no_content()
