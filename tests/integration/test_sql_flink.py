@@ -212,3 +212,51 @@ def test_an_insert_on_a_dedicated_pool_runs_on_its_own_cluster(
     phase_of(sql_plane, "copy-few", "COMPLETED")
     assert (sql_plane.cluster_dir("stmt-copy-few", NS) / "state.json").exists()
     assert_exactly_once(committed_ids(output))
+
+
+def test_a_sql_script_runs_as_an_application_in_fkos_sql_runner_form(
+    sql_plane: ControlPlane, tmp_path: Path
+) -> None:
+    output = tmp_path / "scripted"
+    scripts = sql_plane.home / "usrlib" / "sql-scripts"
+    scripts.mkdir(parents=True, exist_ok=True)
+    (scripts / "copy.sql").write_text(
+        "SET 'execution.checkpointing.interval' = '2 s';\n"
+        f"{sequence_table('script_ids', 300)};\n"
+        f"{sink_table('script_sink', output)};\n"
+        "INSERT INTO script_sink SELECT id FROM script_ids;\n"
+    )
+    deployment = {
+        "apiVersion": "flink.apache.org/v1beta1",
+        "kind": "FlinkDeployment",
+        "metadata": {"name": "sql-script", "namespace": NS},
+        "spec": {
+            **CLUSTER,
+            "job": {
+                "jarURI": "local:///opt/flink/usrlib/sql-runner.jar",
+                "args": ["/opt/flink/usrlib/sql-scripts/copy.sql"],
+                "parallelism": 1,
+                "upgradeMode": "stateless",
+            },
+        },
+    }
+    call(
+        sql_plane,
+        "POST",
+        f"/apis/flink.apache.org/v1beta1/namespaces/{NS}/flinkdeployments",
+        201,
+        json=deployment,
+    )
+
+    def finished() -> bool:
+        status = sql_plane.deployment("sql-script", NS).get("status") or {}
+        return (status.get("jobStatus") or {}).get("state") == "FINISHED"
+
+    wait_for("the SQL script's job to finish", finished, TIMEOUT)
+    assert_exactly_once(committed_ids(output))
+    call(
+        sql_plane,
+        "DELETE",
+        f"/apis/flink.apache.org/v1beta1/namespaces/{NS}/flinkdeployments/sql-script",
+        200,
+    )

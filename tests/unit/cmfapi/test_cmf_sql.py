@@ -271,3 +271,26 @@ async def test_an_inserts_savepoints_are_snapshots_of_its_job(
     message = await cmf.error("POST", f"{ENV}/statements/create-words/savepoints", 404, json={})
     assert "only INSERT statements" in message
     await cmf.ok("DELETE", f"{path}/before-upgrade", 204)
+
+
+async def test_a_query_on_a_dedicated_pool_gets_a_session_cluster_until_it_completes(
+    cmf: Cmf, engine: FakeSqlEngine
+) -> None:
+    await cmf.environment()
+    await cmf.ok("POST", f"{ENV}/compute-pools", json=pool("mine", "DEDICATED"))
+    await run(cmf, "create-words", SOURCE, computePoolName="mine")
+    made = await run(cmf, "query", "SELECT * FROM words", computePoolName="mine")
+    assert made["status"]["phase"] == "PENDING"
+    cluster = await cmf.deployment("stmt-query", NS)
+    assert "job" not in cluster["spec"]
+    for _ in range(20):
+        await cmf.reconcile("stmt-query", NS)
+        found = await cmf.ok("GET", f"{ENV}/statements/query")
+        if found["status"]["phase"] == "COMPLETED":
+            break
+        cmf.harness.clock.advance(cmf.harness.last_delay or 1.0)
+    assert found["status"]["phase"] == "COMPLETED"
+    page = await cmf.ok("GET", f"{ENV}/statements/query/results")
+    assert len(page["results"]["data"]) == 100
+    deleted = await cmf.store.get("FlinkDeployment", NS, "stmt-query")
+    assert deleted["metadata"].get("deletionTimestamp")

@@ -224,7 +224,7 @@ class Statements:
                     stmt, "the statement's results were lost with the SQL session"
                 )
             return await self._start_query(env, stmt)
-        return await self._follow(stmt, report)
+        return await self._follow(env, stmt, report)
 
     async def _start_query(self, env: Obj, stmt: Obj) -> Obj:
         pool = await self._pool_of(env["metadata"]["name"], stmt["spec"])
@@ -246,9 +246,18 @@ class Statements:
             "capacity": QUERY_CAPACITY,
         }
         report = await self.engine.start_query(status["query"]["queryId"], body)
-        return await self._follow(stmt, report)
+        return await self._follow(env, stmt, report)
 
-    async def _follow(self, stmt: Obj, report: dict[str, Any]) -> Obj:
+    async def _follow(self, env: Obj, stmt: Obj, report: dict[str, Any]) -> Obj:
+        followed = await self._followed(stmt, report)
+        if followed["status"].get("phase") in TERMINAL:
+            # A finished query's rows are all in the engine: a dedicated cluster can go.
+            cluster = await self._job(env, followed)
+            if cluster is not None:
+                await records.delete_quietly(self.ctx.fko, cluster)
+        return followed
+
+    async def _followed(self, stmt: Obj, report: dict[str, Any]) -> Obj:
         state = str(report.get("state") or "")
         if state == "FAILED":
             return await self._fail(stmt, str(report.get("error") or "the query failed"))
