@@ -294,3 +294,16 @@ async def test_a_query_on_a_dedicated_pool_gets_a_session_cluster_until_it_compl
     assert len(page["results"]["data"]) == 100
     deleted = await cmf.store.get("FlinkDeployment", NS, "stmt-query")
     assert deleted["metadata"].get("deletionTimestamp")
+
+
+async def test_an_acknowledged_insert_whose_job_was_never_written_gets_it(
+    cmf: Cmf, engine: FakeSqlEngine
+) -> None:
+    await start(cmf)
+    await run(cmf, "create-words", SOURCE)
+    await run(cmf, "insert", "INSERT INTO sink SELECT * FROM words")
+    await cmf.store.delete("FlinkSessionJob", NS, "stmt-insert")  # as if the server died
+    found = await cmf.ok("GET", f"{ENV}/statements/insert")
+    assert found["status"]["phase"] == "PENDING"
+    job = await cmf.store.get("FlinkSessionJob", NS, "stmt-insert")
+    assert job["spec"]["job"]["args"][-1] == "INSERT INTO sink SELECT * FROM words"

@@ -208,8 +208,15 @@ class Statements:
     async def _refresh(self, env: Obj, stmt: Obj) -> Obj:
         status = stmt.get("status") or {}
         mode, phase = status.get("mode"), status.get("phase")
+        if phase == "DELETING":
+            return stmt
         if mode == "detached":
             derived = await self._job(env, stmt)
+            if derived is None and phase not in TERMINAL:
+                # Acknowledged but its job never written (a crash in between): write it now.
+                pool = await self._pool_of(env["metadata"]["name"], stmt["spec"])
+                await self._write_job(env, pool, stmt, None)
+                derived = await self._job(env, stmt)
             new_phase, detail = statement_jobs.job_phase(derived, bool(stmt["spec"].get("stopped")))
             if (new_phase, detail) != (phase, status.get("detail")):
                 stmt = await self._phase(stmt, new_phase, detail)
@@ -344,6 +351,8 @@ class Statements:
         env = await lookup.environment(self.ctx, env_name)
         stmt = await self.record(env_name, name)
         if not force:
+            # Recorded first, so that no refresh writes the job again while it goes.
+            stmt = await self._phase(stmt, "DELETING", "the statement is being deleted")
             query = (stmt.get("status") or {}).get("query")
             if query:
                 await self.engine.drop_query(query["queryId"])
