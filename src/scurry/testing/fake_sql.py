@@ -150,6 +150,9 @@ class FakeSqlEngine:
     async def close(self) -> None:
         return None
 
+    async def stop(self) -> None:
+        self.queries.clear()
+
     def _report(self, query_id: str) -> dict[str, Any]:
         query = self.queries[query_id]
         return {

@@ -29,6 +29,7 @@ from scurry.errors import Gone, NotFound, StatementRefused, Unavailable
 ENDPOINT_FILE = "endpoint.json"
 TOKEN_ENV = "SCURRY_SQL_TOKEN"
 TOKEN_FILE = "token"
+SESSION_MODULE = "scurry.sqlrunner.session"
 LOG_FILE = "session.log"
 START_TIMEOUT = 180.0
 # Planning a statement replays its context's DDL in a fresh TableEnvironment.
@@ -71,12 +72,14 @@ class LocalSqlEngine:
     async def close(self) -> None:
         """Nothing to do: the process outlives the control plane on purpose (see above)."""
 
-    def stop(self) -> None:
-        """Stop the session process this engine started or adopted (tests, shutdown)."""
+    async def stop(self) -> None:
+        """Stop the session process (`scurry down --all`); a reused pid is left alone."""
         pid = self._recorded_pid()
         if pid is not None:
             with contextlib.suppress(psutil.Error):
-                psutil.Process(pid).terminate()
+                process = psutil.Process(pid)
+                if SESSION_MODULE in " ".join(process.cmdline()):
+                    process.terminate()
         self._base = None
 
     async def _call(self, method: str, path: str, body: Any = None) -> dict[str, Any]:
@@ -131,7 +134,7 @@ class LocalSqlEngine:
         token_file.chmod(0o600)
         log = (self.state_dir / LOG_FILE).open("ab")
         self._proc = await asyncio.create_subprocess_exec(
-            *[self.python, "-m", "scurry.sqlrunner.session", "--state-dir", str(self.state_dir)],
+            *[self.python, "-m", SESSION_MODULE, "--state-dir", str(self.state_dir)],
             env={**os.environ, TOKEN_ENV: token},
             stdin=asyncio.subprocess.DEVNULL,
             stdout=log,
