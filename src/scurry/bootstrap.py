@@ -25,7 +25,7 @@ from scurry.core.observation import ControlConfig
 from scurry.core.validation import ValidationContext
 from scurry.flinkrest import FlinkRestClient
 from scurry.models.resources import FLINK_DEPLOYMENT, FLINK_SESSION_JOB
-from scurry.ports import FlinkApi, FlinkApiFactory, ResourceStore, Runtime
+from scurry.ports import FlinkApi, FlinkApiFactory, ResourceStore, Runtime, SqlEngine
 from scurry.telemetry import Metrics, Samples
 
 if TYPE_CHECKING:
@@ -102,6 +102,8 @@ class Container:
     fko_store: ResourceStore | None = None
     defaults_file: DefaultsFile = field(init=False)
     secret_box: SecretBox = field(init=False)
+    # Flink SQL: the engine statements are planned and queried in (made on first use).
+    sql: SqlEngine | None = None
 
     def __post_init__(self) -> None:
         self.defaults_file = DefaultsFile(defaults_path(self.settings))
@@ -121,6 +123,14 @@ class Container:
     def fko(self) -> ResourceStore:
         """The store of the FKO objects the management plane derives."""
         return self.fko_store or self.store
+
+    def sql_engine(self) -> SqlEngine:
+        """The SQL engine; locally a PyFlink session process started on first use."""
+        if self.sql is None:
+            from scurry.runtimes.local.sqlsession import LocalSqlEngine
+
+            self.sql = LocalSqlEngine(self.settings.home / "sql-session")
+        return self.sql
 
     async def close(self) -> None:
         if self.fko_store is not None:

@@ -18,6 +18,8 @@ from scurry.operator.controller import Controller
 from scurry.server.app import create_app
 from scurry.server.auth.exposure import check_exposure
 from scurry.server.auth.mtls import uvicorn_tls_options
+from scurry.server.cmf.deps import cmf_context
+from scurry.services.cmf.statement_driver import drive_forever
 
 log = logging.getLogger(__name__)
 RESTART_DELAY = 5.0
@@ -53,6 +55,8 @@ async def serve(settings: Settings, *, with_controller: bool = True) -> None:
     container = await build(settings)
     try:
         background = [lambda: run_controller_forever(container)] if with_controller else []
+        if with_controller:  # statements move with the controller, not with each API replica
+            background.append(lambda: drive_forever(cmf_context(container), container.sql_engine()))
         config = uvicorn.Config(
             create_app(container, background, [web.install]),
             host=settings.host,

@@ -70,3 +70,14 @@ class RuntimeFailure(ScurryError):
 
 class ArtifactError(RuntimeFailure):
     http_status = 400
+
+
+class Gone(ScurryError):
+    """What was asked for existed once and is no longer kept (statement results)."""
+
+    http_status = 410
+    exit_code = 4
+
+
+class StatementRefused(ValidationFailed):
+    """Flink refused a SQL statement; the message is Flink's own."""

@@ -258,3 +258,33 @@ FlinkApiFactory = Callable[[str], FlinkApi]
 
 class Clock(Protocol):
     def now(self) -> datetime: ...
+
+
+class SqlEngine(Protocol):
+    """Where SQL statements are parsed, planned and (for queries) executed.
+
+    A `context` is everything a statement sees, as plain JSON: `setup` (the
+    DDL replayed before it), `properties` (sql.current-catalog / -database)
+    and `configuration` (the table configuration). Flink's refusals raise
+    `StatementRefused` with Flink's message; rows already dropped raise `Gone`.
+    """
+
+    async def analyze(self, context: dict[str, Any], statement: str) -> dict[str, Any]: ...
+
+    async def execute(
+        self, context: dict[str, Any], statement: str, *, max_rows: int, catalog: bool
+    ) -> dict[str, Any]: ...
+
+    async def start_query(self, query_id: str, body: dict[str, Any]) -> dict[str, Any]: ...
+
+    async def query(self, query_id: str) -> dict[str, Any] | None: ...
+
+    async def rows(self, query_id: str, offset: int, limit: int) -> dict[str, Any]: ...
+
+    async def drop_query(self, query_id: str) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def stop(self) -> None:
+        """Stop whatever process the engine runs (`scurry down --all`)."""
+        ...

@@ -86,4 +86,5 @@ def _defaults_health(container: ContainerDep) -> dict[str, Any]:
 async def stop_clusters(container: ContainerDep) -> dict[str, Any]:
     """Stop every Flink process of this installation; resources stay (`scurry down --all`)."""
     await container.runtime.stop_all()
+    await container.sql_engine().stop()  # the SQL session process, if one runs
     return {"status": "ok"}

@@ -26,6 +26,7 @@ from scurry.models.cluster import ClusterObservation, ClusterRef, ClusterSpec
 from scurry.ports import EventRecord, FlinkApi, InvolvedObject
 from scurry.server.app import create_app
 from scurry.store.sql import SqlStore, open_sql_store
+from scurry.testing.fake_sql import FakeSqlEngine
 
 T = TypeVar("T")
 TIMEOUT = 10.0
@@ -135,6 +136,7 @@ class LiveServer:
 
     home: Path
     runtime: FakeRuntime = field(default_factory=FakeRuntime)
+    sql: FakeSqlEngine = field(default_factory=FakeSqlEngine)
     tls: dict[str, Any] = field(default_factory=dict)  # uvicorn's ssl_* options: serve https
     url: str = ""
     database_url: str = "sqlite://"  # the `store_url` fixture gives SQLite and PostgreSQL
@@ -169,6 +171,7 @@ class LiveServer:
         container = Container(
             settings, self._store, self.runtime, no_flink, control_config(settings)
         )
+        container.sql = self.sql
         config = uvicorn.Config(
             create_app(container),
             log_level="warning",

@@ -7,11 +7,14 @@ import typer
 from scurry.cli.flink import (
     application,
     catalog,
+    compute_pool,
     detached_savepoint,
     environment,
     savepoint,
     secret,
     secret_mapping,
+    sql_shell,
+    statement,
     system_info,
 )
 
@@ -35,4 +38,7 @@ _group(environment.app, "environment", "env")
 _group(savepoint.app, "savepoint")
 _group(secret.app, "secret")
 _group(secret_mapping.app, "secret-mapping")
+_group(compute_pool.app, "compute-pool")
+_group(statement.app, "statement")
+app.command("shell")(sql_shell.shell)
 app.command("system-info")(system_info.system_info)

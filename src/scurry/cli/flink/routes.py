@@ -89,3 +89,32 @@ def database(catalog: str, name: str) -> str:
 
 def system_information() -> str:
     return path("system-information")
+
+
+def compute_pools(env: str) -> str:
+    return path("environments", env, "compute-pools")
+
+
+def compute_pool(env: str, name: str) -> str:
+    return path("environments", env, "compute-pools", name)
+
+
+def statements(env: str) -> str:
+    return path("environments", env, "statements")
+
+
+def statement(env: str, name: str) -> str:
+    return path("environments", env, "statements", name)
+
+
+def statement_results(env: str, name: str) -> str:
+    return path("environments", env, "statements", name, "results")
+
+
+def statement_exceptions(env: str, name: str) -> str:
+    return path("environments", env, "statements", name, "exceptions")
+
+
+def statement_web_ui(env: str, name: str) -> str:
+    """Where the server proxies the Flink web UI a statement runs on."""
+    return path("environments", env, "statements", name, "flink-web-ui")

@@ -34,6 +34,17 @@ ARGS = "spec.job.args"
 # PythonDriver options whose value is a path (or a comma-separated list of them).
 PYTHON_PATH_OPTIONS = {"-py", "--python", "-pyfs", "--pyFiles", "-pyarch", "--pyArchives"}
 PYTHON_EXEC_OPTIONS = {"-pyclientexec", "--pyClientExecutable", "-pyexec", "--pyExecutable"}
+# FKO's SQL-runner form: a job whose jar is the example's `sql-runner.jar` and whose
+# arguments are .sql scripts. Locally scurry runs its own runner (PyFlink) instead.
+SQL_RUNNER_JAR = "sql-runner*.jar"
+SQL_RUNNER_MODULE = "scurry.sqlrunner.script"
+
+
+def is_sql_runner(jar_uri: str | None, entry_class: str | None) -> bool:
+    """Whether the job is FKO's SQL runner (no entry class of its own, the runner's jar)."""
+    if not jar_uri or entry_class or is_remote(jar_uri):
+        return False
+    return fnmatch.fnmatch(Path(urlparse(jar_uri).path).name, SQL_RUNNER_JAR)
 
 
 Fetch = Callable[[str], Awaitable[Path]]
@@ -74,6 +85,8 @@ class ArtifactResolver:
         return path
 
     def job_jar(self, jar_uri: str | None, entry_class: str | None) -> Path:
+        if is_sql_runner(jar_uri, entry_class):
+            return self.dist.python_jar
         if jar_uri:
             return self.resolve(jar_uri)
         if entry_class == PYTHON_DRIVER:
@@ -142,14 +155,30 @@ class ArtifactResolver:
             jar = await fetch(job.jar_uri)
         else:
             jar = self.job_jar(job.jar_uri, job.entry_class)
+        if is_sql_runner(job.jar_uri, job.entry_class):
+            return PreparedJob(
+                jar_path=str(self.dist.python_jar),
+                entry_class=PYTHON_DRIVER,
+                args=tuple(self.sql_runner_args(job.args)),
+            )
         args = job.args
         if job.entry_class == PYTHON_DRIVER:
             args = await _fetch_python_args(args, partial(fetch, label=ARGS))
         args = tuple(self.program_args(job.entry_class, args))
         return PreparedJob(jar_path=str(jar), entry_class=job.entry_class, args=args)
 
+    def sql_runner_args(self, args: Sequence[str]) -> list[str]:
+        """PythonDriver's arguments for scurry's SQL runner: the scripts, paths mapped."""
+        scripts = [self._arg_path(arg) for arg in args]
+        return ["-pyclientexec", self.dist.python, "-pym", SQL_RUNNER_MODULE, *scripts]
+
     def check(self, jar_uri: str | None, entry_class: str | None, args: tuple[str, ...]) -> None:
         """Offline and fast, for admission: local files exist, remote URIs are well formed."""
+        if is_sql_runner(jar_uri, entry_class):
+            for given in self.sql_runner_args(args)[4:]:
+                if not Path(given).is_file():
+                    raise ArtifactError(f"{ARGS}: SQL script {given} does not exist")
+            return
         if jar_uri and is_remote(jar_uri):
             _require_well_formed(jar_uri, "jarURI")
         else:

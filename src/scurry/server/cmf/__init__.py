@@ -11,6 +11,7 @@ from scurry.server.cmf import (
     events,
     savepoints,
     secrets,
+    sql,
     system,
 )
 
@@ -23,4 +24,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     secrets.router,
     catalogs.router,
     system.router,
+    sql.pools,
+    sql.statements,
 )

@@ -28,8 +28,10 @@ from scurry.server.cmf.deps import CmfDep
 from scurry.services.cmf import lookup, records
 from scurry.services.cmf.context import CmfContext
 from scurry.services.cmf.deployments import owned_by
+from scurry.services.cmf.statements import statement_cluster
 
 PREFIX = "/cmf/api/v1/environments/{env}/applications/{app}/flink-web-ui"
+STATEMENT_PREFIX = "/cmf/api/v1/environments/{env}/statements/{statement}/flink-web-ui"
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 TIMEOUT = httpx.Timeout(30.0)
 # Headers of one hop only (RFC 9110 §7.6.1), the upstream's Host, and scurry's own credentials.
@@ -69,6 +71,27 @@ async def web_ui_root(request: Request) -> Response:
 async def web_ui(env: str, app: str, path: str, request: Request, ctx: CmfDep) -> Response:
     """Forward one request of the dashboard to the application's JobManager."""
     base = await jobmanager_url(ctx, env, app)
+    return await forward(base, f'application "{app}"', path, request)
+
+
+@router.api_route(STATEMENT_PREFIX, methods=METHODS)
+async def statement_web_ui_root(request: Request) -> Response:
+    """As for applications: the prefix with its slash."""
+    return await web_ui_root(request)
+
+
+@router.api_route(STATEMENT_PREFIX + "/{path:path}", methods=METHODS)
+async def statement_web_ui(
+    env: str, statement: str, path: str, request: Request, ctx: CmfDep
+) -> Response:
+    """Forward one request of the dashboard to the JobManager the statement runs on."""
+    ref = await statement_cluster(ctx, env, statement)
+    base = await _serving(ctx, ref, f'Statement "{statement}"')
+    return await forward(base, f'statement "{statement}"', path, request)
+
+
+async def forward(base: str, what: str, path: str, request: Request) -> Response:
+    """Forward `request` to `path` on the JobManager at `base`, streaming both ways."""
     target = httpx.URL(base).copy_with(
         raw_path=("/" + quote(path, safe=PATH_SAFE)).encode("ascii")
         + (b"?" + request.url.query.encode("ascii") if request.url.query else b"")
@@ -84,11 +107,11 @@ async def web_ui(env: str, app: str, path: str, request: Request, ctx: CmfDep) -
         answer = await client.send(upstream, stream=True)
     except httpx.TimeoutException:
         await client.aclose()
-        raise Unavailable(f'the JobManager of application "{app}" did not answer in time') from None
+        raise Unavailable(f"the JobManager of {what} did not answer in time") from None
     except httpx.TransportError as exc:
         await client.aclose()
         raise Unavailable(
-            f'the JobManager of application "{app}" is not reachable: {type(exc).__name__}'
+            f"the JobManager of {what} is not reachable: {type(exc).__name__}"
         ) from None
     headers = {k: v for k, v in answer.headers.items() if k.lower() not in NOT_FORWARDED}
     return StreamingResponse(
@@ -136,3 +159,14 @@ async def cluster_of(ctx: CmfContext, env: str, app: str) -> ClusterRef:
     if deployment is None or not owned_by(deployment, application):
         raise NotFound(f'FlinkApplication "{app}" in Environment "{env}" has no Flink cluster')
     return ClusterRef(namespace=namespace, name=app)
+
+
+async def _serving(ctx: CmfContext, ref: ClusterRef, what: str) -> str:
+    """The REST address of cluster `ref` once its JobManager serves (503 before)."""
+    observation = await ctx.runtime.observe(ref)
+    if not observation.exists:
+        raise NotFound(f"{what} has no Flink cluster")
+    if observation.job_manager is not JobManagerState.READY or not observation.rest_url:
+        state = observation.job_manager.value
+        raise Unavailable(f"the JobManager of {what} is not serving yet (it is {state})")
+    return observation.rest_url

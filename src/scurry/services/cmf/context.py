@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from scurry import __version__
 from scurry.bootstrap import Container
@@ -30,6 +31,8 @@ class CmfContext:
     admission: bool = True
     version: str = "unknown"
     cluster_name: str = "local"
+    # Flink SQL: where the Kafka connector and format jars are (None: no Kafka catalogs).
+    connectors_dir: Path | None = None
 
 
 def context_of(container: Container) -> CmfContext:
@@ -45,4 +48,5 @@ def context_of(container: Container) -> CmfContext:
         admission=container.settings.admission_validation,
         version=__version__,
         cluster_name=container.runtime.name,
+        connectors_dir=container.settings.connectors_path,
     )

@@ -25,3 +25,10 @@ STORED_API_VERSION = CMF_API_VERSION
 # On the FlinkDeployments and FlinkStateSnapshots the services derive.
 ENVIRONMENT_LABEL = "cmf.confluent.io/environment"
 APPLICATION_LABEL = "cmf.confluent.io/application"
+
+# Flink SQL: compute pools, statements, and each environment's stored default catalog.
+COMPUTE_POOL = "CmfComputePool"
+STATEMENT = "CmfStatement"
+SQL_CATALOG = "CmfSqlCatalog"
+POOL_LABEL = "cmf.confluent.io/compute-pool"
+STATEMENT_LABEL = "cmf.confluent.io/statement"

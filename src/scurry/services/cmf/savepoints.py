@@ -57,7 +57,7 @@ async def create(ctx: CmfContext, env: str, app: str, body: Any) -> dict[str, An
     if await records.find(ctx.fko, FLINK_STATE_SNAPSHOT.kind, namespace, name) is not None:
         raise Conflict(f'{KIND} "{name}" already exists in Environment "{env}"')
     labels = {**(meta.labels or {}), kinds.ENVIRONMENT_LABEL: env, kinds.APPLICATION_LABEL: app}
-    snapshot = normalize(_snapshot_manifest(name, namespace, app, parsed, labels))
+    snapshot = normalize(snapshot_manifest(name, namespace, app, parsed, labels))
     if ctx.admission:
         try:
             await admit(snapshot, None, ctx.fko, ctx.runtime, ctx.control())
@@ -120,7 +120,7 @@ def render(snapshot: Obj) -> dict[str, Any]:
     ).to_wire()
 
 
-def _snapshot_manifest(
+def snapshot_manifest(
     name: str, namespace: str, app: str, parsed: SavepointRequest, labels: dict[str, str]
 ) -> Obj:
     savepoint: dict[str, Any] = {
