@@ -104,6 +104,13 @@ class Metrics:
             ["reason", "type"],
             registry=self.registry,
         )
+        self.autoscaler_decisions = Counter(
+            "scurry_autoscaler_decisions_total",
+            "Autoscaler steps, by result (scaled, balanced, recommended, collecting,"
+            " stabilizing, not-running, error).",
+            ["result"],
+            registry=self.registry,
+        )
         self.resources = SnapshotGauge(
             RESOURCES,
             "Resources in the store, by kind, namespace and lifecycle state.",
@@ -120,6 +127,9 @@ class Metrics:
 
     def event(self, reason: str, type_: str) -> None:
         self.events.labels(reason=reason, type=type_).inc()
+
+    def autoscaler_decision(self, result: str) -> None:
+        self.autoscaler_decisions.labels(result=result).inc()
 
     async def refresh(self) -> None:
         """Bring the scrape-time gauges up to date (bounded in time)."""
