@@ -9,6 +9,7 @@ collected at scrape time.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
@@ -75,6 +76,16 @@ class SnapshotGauge(Collector):
         return [family]
 
 
+VERTEX_GAUGES = {
+    "parallelism": "subtasks",
+    "busy_ratio": "share of time busy (max over subtasks)",
+    "backpressured_ratio": "share of time backpressured (max over subtasks)",
+    "records_in_per_second": "records consumed per second (a source: emitted)",
+    "records_out_per_second": "records emitted per second",
+    "pending_records": "a source's backlog, where the source reports one",
+}
+
+
 class Metrics:
     """Every metric scurry exports, registered in `registry`."""
 
@@ -111,6 +122,16 @@ class Metrics:
             ["result"],
             registry=self.registry,
         )
+        vertex_labels = ["namespace", "deployment", "vertex"]
+        self.vertex_gauges = {
+            field: Gauge(
+                f"scurry_job_vertex_{field}",
+                f"Per job vertex, as last sampled from Flink by the autoscaler: {text}.",
+                vertex_labels,
+                registry=self.registry,
+            )
+            for field, text in VERTEX_GAUGES.items()
+        }
         self.resources = SnapshotGauge(
             RESOURCES,
             "Resources in the store, by kind, namespace and lifecycle state.",
@@ -127,6 +148,16 @@ class Metrics:
 
     def event(self, reason: str, type_: str) -> None:
         self.events.labels(reason=reason, type=type_).inc()
+
+    def job_vertex(self, labels: tuple[str, str, str], values: Mapping[str, float]) -> None:
+        """Re-export what was sampled of one job vertex."""
+        for field, value in values.items():
+            self.vertex_gauges[field].labels(*labels).set(value)
+
+    def forget_job_vertex(self, labels: tuple[str, str, str]) -> None:
+        for gauge in self.vertex_gauges.values():
+            with contextlib.suppress(KeyError):
+                gauge.remove(*labels)
 
     def autoscaler_decision(self, result: str) -> None:
         self.autoscaler_decisions.labels(result=result).inc()

@@ -20,7 +20,7 @@ from typing import Any
 
 from scurry.autoscaler.decide import Event, JobView, Outcome, autoscale
 from scurry.autoscaler.options import AutoscalerOptions
-from scurry.autoscaler.samples import Topology
+from scurry.autoscaler.samples import Sample, Topology
 from scurry.autoscaler.state import AutoscalerState, format_overrides
 from scurry.errors import NotFound, ScurryError
 from scurry.models.resources import CONFIG_MAP, FlinkDeployment
@@ -53,6 +53,7 @@ class Autoscaling:
     ) -> None:
         self.store, self.flink_api, self.metrics, self.now = store, flink_api, metrics, now
         self._sources: dict[str, dict[str, tuple[str, ...]]] = {}
+        self._exported: dict[tuple[str, str], set[str]] = {}  # vertices re-exported per job
 
     async def step(self, obj: Obj, config: Mapping[str, str], rest_url: str | None) -> float | None:
         """Advance the autoscaler of one deployment; when to look again (None: off)."""
@@ -92,6 +93,7 @@ class Autoscaling:
         if since is not None:
             sources = await self._source_metrics(api, job_id, topo)
             sample = await collect.sample(api, job_id, topo, sources, options, self.now())
+            self._export(resource, topo, sample)
         state, version = await self._load(resource)
         outcome = autoscale(state, JobView(topo, since), sample, self.now(), options, nonce)
         await self._save(resource, outcome, version)
@@ -153,8 +155,29 @@ class Autoscaling:
         elif cm.get("data") != data:
             await self.store.update({**cm, "data": data})
 
+    def _export(self, resource: FlinkDeployment, topo: Topology, sample: Sample) -> None:
+        """Re-export the sampled job metrics on scurry's own /metrics."""
+        key = (resource.metadata.namespace or "default", resource.metadata.name or "")
+        seen = self._exported.setdefault(key, set())
+        for vertex in topo.vertices:
+            metrics = sample.vertices[vertex.vertex_id]
+            values = {
+                "parallelism": float(vertex.parallelism),
+                "busy_ratio": metrics.busy_ms / 1000.0,
+                "backpressured_ratio": metrics.backpressured_ms / 1000.0,
+                "records_in_per_second": metrics.records_in,
+                "records_out_per_second": metrics.records_out,
+            }
+            if metrics.pending_records is not None:
+                values["pending_records"] = metrics.pending_records
+            self.metrics.job_vertex((*key, vertex.vertex_id), values)
+            seen.add(vertex.vertex_id)
+
     async def _forget(self, resource: FlinkDeployment) -> None:
         meta = resource.metadata
+        key = (meta.namespace or "default", meta.name or "")
+        for vertex_id in self._exported.pop(key, set()):
+            self.metrics.forget_job_vertex((*key, vertex_id))
         with contextlib.suppress(NotFound):
             await self.store.delete(
                 CONFIG_MAP.kind, meta.namespace or "default", state_name(meta.name or "")

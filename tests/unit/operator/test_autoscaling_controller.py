@@ -154,3 +154,16 @@ async def test_disabling_the_autoscaler_drops_its_state(harness: ControllerHarne
     await harness.reconcile(NAME, times=2)
     with pytest.raises(NotFound):
         await autoscaler_state(harness)
+
+
+async def test_sampled_job_metrics_are_re_exported(harness: ControllerHarness) -> None:
+    from prometheus_client import generate_latest
+
+    job = await running_job(harness, **WINDOWS)
+    await run_for(harness, 30, job)
+    text = generate_latest(harness.controller.metrics.registry).decode()
+    labels = f'deployment="{NAME}",namespace="default",vertex="map"'
+    assert f"scurry_job_vertex_busy_ratio{{{labels}}} 1.0" in text
+    assert f"scurry_job_vertex_records_in_per_second{{{labels}}} 100.0" in text
+    src = f'deployment="{NAME}",namespace="default",vertex="src"'
+    assert f"scurry_job_vertex_pending_records{{{src}}} 50.0" in text
