@@ -24,9 +24,9 @@ from scurry.autoscaler.samples import Sample, Topology
 from scurry.autoscaler.state import AutoscalerState, format_overrides
 from scurry.errors import NotFound, ScurryError
 from scurry.models.resources import CONFIG_MAP, FlinkDeployment
-from scurry.operator import autoscaler_metrics as collect
 from scurry.operator.executor import involved
 from scurry.ports import EventRecord, FlinkApi, FlinkApiFactory, Obj, ResourceStore
+from scurry.services import job_metrics as collect
 from scurry.telemetry import Metrics
 
 log = logging.getLogger(__name__)

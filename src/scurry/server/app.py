@@ -21,6 +21,7 @@ from scurry.server import (
     metrics,
     plan,
     resources,
+    vertices,
 )
 from scurry.server.cmf import webui
 
@@ -49,6 +50,7 @@ def create_app(container: Container, background: Sequence[Background] = ()) -> F
     app.include_router(core_objects.router)
     app.include_router(resources.router)
     app.include_router(effective_config.router)
+    app.include_router(vertices.router)
     app.include_router(metrics.router)
     app.include_router(plan.router)
     app.include_router(webui.router)
