@@ -6,8 +6,8 @@ State lives where FKO keeps it, in the ConfigMap `autoscaler-<name>` next to the
 deployment (owned by it), so a restarted control plane resumes with its history. A
 rescale goes through the adaptive scheduler (`PUT /jobs/<id>/resource-requirements`):
 Flink restarts the job from its latest checkpoint with the new parallelism, using
-free slots. Clusters without the adaptive scheduler get the recommendation as a
-`ScalingReport` and an `AutoscalerError` saying why it was not applied.
+free slots. Without the adaptive scheduler, the overrides go into the configuration
+the controller acts on (`realize`), and the job is upgraded with its upgrade mode.
 """
 
 from __future__ import annotations
@@ -70,13 +70,32 @@ class Autoscaling:
         try:
             outcome = await self._decide(api, resource, job_id, options, nonce)
             if outcome is not None:
-                await self._carry_out(api, obj, job_id, outcome)
+                await self._carry_out(api, obj, job_id, outcome, _in_place(config))
         except ScurryError as exc:
             self.metrics.autoscaler_decision("error")
             await self._event(obj, Event("Warning", "AutoscalerError", str(exc)))
         finally:
             await api.close()
         return SAMPLE_INTERVAL
+
+    async def realize(
+        self, resource: FlinkDeployment, config: Mapping[str, str]
+    ) -> FlinkDeployment:
+        """Without the adaptive scheduler, a rescale is an upgrade: the recorded overrides
+        go into the configuration the controller acts on (not into the stored spec), so
+        the spec diff sees a scale change and upgrades the job with its upgrade mode."""
+        options = AutoscalerOptions.from_config(config)
+        if not options.enabled or resource.spec.job is None or _in_place(config):
+            return resource
+        state, _ = await self._load(resource)
+        if not state.overrides:
+            return resource
+        flink_config = {
+            **(resource.spec.flink_configuration or {}),
+            OVERRIDES_KEY: format_overrides(state.overrides),
+        }
+        spec = resource.spec.model_copy(update={"flink_configuration": flink_config})
+        return resource.model_copy(update={"spec": spec})
 
     async def _decide(
         self,
@@ -114,19 +133,18 @@ class Autoscaling:
                 self._sources[job_id] = known
         return known
 
-    async def _carry_out(self, api: FlinkApi, obj: Obj, job_id: str, outcome: Outcome) -> None:
+    async def _carry_out(
+        self, api: FlinkApi, obj: Obj, job_id: str, outcome: Outcome, in_place: bool
+    ) -> None:
         self.metrics.autoscaler_decision(outcome.result)
         for event in outcome.events:
             await self._event(obj, event)
         if outcome.result != "scaled":
             return
-        jm_config = await api.jobmanager_config()
-        if jm_config.get(SCHEDULER_KEY, "").strip().lower() != "adaptive":
-            message = (
-                f"cannot rescale in place: {SCHEDULER_KEY} is not 'adaptive'; "
-                f"recommended {OVERRIDES_KEY}: {format_overrides(outcome.overrides)}"
-            )
-            await self._event(obj, Event("Warning", "AutoscalerError", message))
+        if not in_place:
+            overrides = format_overrides(outcome.overrides)
+            message = f"Rescaling by an upgrade of the job: {OVERRIDES_KEY}={overrides}"
+            await self._event(obj, Event("Normal", "Scaling", message))
             return
         await api.set_parallelism(job_id, dict(outcome.overrides))
         await self._event(obj, Event("Normal", "Scaling", "In-place scaling triggered"))
@@ -190,6 +208,11 @@ class Autoscaling:
             involved(obj), "Warning" if warning else "Normal", event.reason, event.message, "Job"
         )
         await self.store.record_event(record)
+
+
+def _in_place(config: Mapping[str, str]) -> bool:
+    """Whether the JobManager runs the adaptive scheduler, which rescales a running job."""
+    return config.get(SCHEDULER_KEY, "").strip().lower() == "adaptive"
 
 
 def _state_data(outcome: Outcome) -> dict[str, str]:

@@ -280,7 +280,7 @@ class Controller:
             plan = decide_session_job(job, seen, self.now(), self.config)
             finalizer = SESSION_JOB_FINALIZER
         else:
-            resource = FlinkDeployment.model_validate(obj)
+            resource = await self._with_autoscaler_overrides(FlinkDeployment.model_validate(obj))
             observed = await observe_deployment(
                 resource, self.store, self.runtime, self.flink_api, self.config
             )
@@ -294,6 +294,16 @@ class Controller:
         if observed is not None:
             return _sooner(plan.requeue_after, await self._autoscale(result, observed))
         return plan.requeue_after
+
+    async def _with_autoscaler_overrides(self, resource: FlinkDeployment) -> FlinkDeployment:
+        """The deployment as the controller acts on it: with the autoscaler's overrides in
+        its configuration when they are carried out by an upgrade (FKO's realizer)."""
+        meta = resource.metadata
+        ref = ClusterRef(namespace=meta.namespace or "default", name=meta.name or "")
+        config = deployment_config(
+            self.config, ref.namespace, resource.spec, self.runtime.defaults(ref)
+        )
+        return await self.autoscaling.realize(resource, config)
 
     async def _autoscale(
         self, obj: dict[str, Any], observed: DeploymentObservation

@@ -131,15 +131,29 @@ async def test_no_decision_before_the_window_is_full(harness: ControllerHarness)
     assert (await autoscaler_state(harness))["lastResult"] == "collecting"
 
 
-async def test_without_adaptive_scheduler_the_reason_is_reported(
+async def test_without_adaptive_scheduler_the_job_is_upgraded_with_the_overrides(
     harness: ControllerHarness,
 ) -> None:
     job = await running_job(harness, **WINDOWS)
-    await run_for(harness, 200, job)
-    assert job.rescales == []
-    messages = [m for _, reason, m in await harness.events(NAME) if reason == "AutoscalerError"]
-    assert messages
-    assert "jobmanager.scheduler" in messages[0]
+    for _ in range(20):
+        harness.clock.advance(10)
+        await harness.reconcile(NAME)
+        if "pipeline.jobvertex-parallelism-overrides" in await autoscaler_state(harness):
+            break
+    assert job.rescales == []  # no in-place rescale without the adaptive scheduler
+    overrides = (await autoscaler_state(harness))["pipeline.jobvertex-parallelism-overrides"]
+    await harness.reconcile_until(
+        NAME,
+        lambda r: (
+            r.status.job_status.state == FlinkJobState.RUNNING and len(harness.runtime.applied) == 2
+        ),
+    )
+    redeployed = harness.runtime.applied[-1]
+    assert redeployed.flink_config["pipeline.jobvertex-parallelism-overrides"] == overrides
+    stored = await harness.get(NAME)
+    assert "pipeline.jobvertex-parallelism-overrides" not in stored.spec.flink_configuration
+    messages = [m for _, reason, m in await harness.events(NAME) if reason == "Scaling"]
+    assert any("upgrade" in m for m in messages)
 
 
 async def test_disabling_the_autoscaler_drops_its_state(harness: ControllerHarness) -> None:
