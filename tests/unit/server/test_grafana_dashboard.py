@@ -19,6 +19,14 @@ def exported_names() -> set[str]:
     metrics.autoscaler_decision("scaled")
     metrics.reconciled("FlinkDeployment", "ok", 0.1)
     metrics.event("Scaling", "Normal")
+    metrics.action("DeployCluster", "ok")
+    upgrading = {
+        "kind": "FlinkDeployment",
+        "status": {"reconciliationStatus": {"state": "UPGRADING"}},
+    }
+    metrics.status_changed(upgrading, {"reconciliationStatus": {"state": "DEPLOYED"}})
+    snapshot = {"kind": "FlinkStateSnapshot", "spec": {}, "status": {"state": "COMPLETED"}}
+    metrics.status_changed(snapshot, {})
     text = generate_latest(metrics.registry).decode()
     samples = {line.split("{")[0].split(" ")[0] for line in text.splitlines() if line[:1] != "#"}
     families = {line.split(" ")[2] for line in text.splitlines() if line.startswith("# TYPE")}
