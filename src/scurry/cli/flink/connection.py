@@ -22,6 +22,7 @@ from typing import Annotated, Any, TypeVar
 
 import httpx
 import typer
+from pydantic import SecretStr
 
 from scurry.cli.flink.cmf import Cmf
 from scurry.cli.flink.errors import CommandError
@@ -167,12 +168,18 @@ def resolve(
     settings = session.settings if session is not None else Settings()
     return Connection(
         url=(url or settings.server_url).rstrip("/"),
-        client_cert=client_cert_path,
-        client_key=client_key_path,
-        certificate_authority=certificate_authority_path,
-        token=os.environ.get(TOKEN_VARIABLE) or None,
+        # The root command hoists these flags to itself wherever they appear, so they
+        # usually arrive through the settings rather than as this command's own flags.
+        client_cert=client_cert_path or settings.client_cert_path,
+        client_key=client_key_path or settings.client_key_path,
+        certificate_authority=certificate_authority_path or settings.certificate_authority_path,
+        token=os.environ.get(TOKEN_VARIABLE) or _secret(settings.token),
         verbose=session.verbose if session is not None else False,
     )
+
+
+def _secret(value: SecretStr | None) -> str | None:
+    return value.get_secret_value() if value is not None else None
 
 
 def connected(command: Callable[..., R]) -> Callable[..., R]:
