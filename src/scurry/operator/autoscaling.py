@@ -20,6 +20,7 @@ from typing import Any
 
 from scurry.autoscaler.decide import Event, JobView, Outcome, autoscale
 from scurry.autoscaler.options import AutoscalerOptions
+from scurry.autoscaler.report import vertex_summary
 from scurry.autoscaler.samples import Sample, Topology
 from scurry.autoscaler.state import AutoscalerState, format_overrides
 from scurry.errors import NotFound, ScurryError
@@ -223,6 +224,8 @@ def _state_data(outcome: Outcome) -> dict[str, str]:
         data[OVERRIDES_KEY] = format_overrides(state.overrides)
     data["scalingHistory"] = json.dumps([r.to_dict() for r in state.history])
     data["lastResult"] = outcome.result
+    if outcome.evaluations:  # the rates behind the last decision, per vertex
+        data["lastEvaluation"] = json.dumps(vertex_summary(outcome.evaluations))
     return data
 
 

@@ -117,6 +117,9 @@ async def test_saturated_vertex_is_rescaled_in_place(harness: ControllerHarness)
     assert 128 % wanted["map"] == 0
     data = await autoscaler_state(harness)
     assert data["pipeline.jobvertex-parallelism-overrides"] == f"map:{wanted['map']},src:1"
+    evaluated = {v["vertexId"]: v for v in json.loads(data["lastEvaluation"])}
+    assert evaluated["map"]["trueProcessingRate"] == 100.0
+    assert evaluated["map"]["load"] == 1.0
     history = json.loads(data["scalingHistory"])
     assert [(h["vertexId"], h["old"], h["new"]) for h in history] == [("map", 1, wanted["map"])]
     reasons = [reason for _, reason, _ in await harness.events(NAME)]
