@@ -12,21 +12,19 @@ import sys
 
 def run_server(args: list[str]) -> int:
     import asyncio
-    import logging
 
     import pydantic
 
+    from scurry.config import logformat
     from scurry.config.settings import Settings
     from scurry.controlplane import serve
     from scurry.errors import ScurryError
     from scurry.server.flags import parse_server_args
 
     parsed = parse_server_args(args)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
     try:
         settings = Settings(**parsed.overrides)
+        logformat.configure(settings.log_format)
         asyncio.run(serve(settings, with_controller=parsed.with_controller))
     except pydantic.ValidationError as exc:
         print(f"error: invalid server settings:\n{exc}", file=sys.stderr)

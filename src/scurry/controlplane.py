@@ -10,6 +10,7 @@ import asyncio
 import logging
 
 import uvicorn
+from uvicorn.config import LOGGING_CONFIG
 
 from scurry import web
 from scurry.bootstrap import Container, build
@@ -65,6 +66,8 @@ async def serve(settings: Settings, *, with_controller: bool = True) -> None:
             lifespan="on",
             access_log=False,
             timeout_graceful_shutdown=2,
+            # JSON logs: uvicorn's loggers go through the root handler, not their own.
+            log_config=None if settings.log_format == "json" else LOGGING_CONFIG,
             **uvicorn_tls_options(settings),
         )
         await uvicorn.Server(config).serve()

@@ -21,6 +21,7 @@ from scurry.models.cluster import (
     PreparedJob,
 )
 from scurry.models.flinkrest import (
+    AggregatedMetric,
     CheckpointStatistics,
     ClusterOverview,
     DashboardConfig,
@@ -28,6 +29,7 @@ from scurry.models.flinkrest import (
     JarUploadResult,
     JobDetails,
     JobExceptions,
+    JobPlan,
     JobSummary,
     OperationResult,
     TaskManagerList,
@@ -242,13 +244,15 @@ class FlinkApi(Protocol):
 
     async def job_metrics(self, job_id: str, names: builtins.list[str]) -> dict[str, str]: ...
 
-    async def vertex_metric_ids(self, job_id: str, vertex_id: str) -> builtins.list[str]: ...
+    async def taskmanagers(self) -> TaskManagerList: ...
+
+    async def job_plan(self, job_id: str) -> JobPlan: ...
 
     async def vertex_metrics(
-        self, job_id: str, vertex_id: str, names: builtins.list[str]
-    ) -> dict[str, dict[str, float]]: ...
+        self, job_id: str, vertex_id: str, names: builtins.list[str] | None = None
+    ) -> builtins.list[AggregatedMetric]: ...
 
-    async def taskmanagers(self) -> TaskManagerList: ...
+    async def set_parallelism(self, job_id: str, parallelism: dict[str, int]) -> None: ...
 
     async def close(self) -> None: ...
 

@@ -9,9 +9,11 @@ collected at scrape time.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
 from prometheus_client.core import GaugeMetricFamily, Metric
@@ -75,6 +77,23 @@ class SnapshotGauge(Collector):
         return [family]
 
 
+FINAL_SNAPSHOT_STATES = ("COMPLETED", "FAILED", "ABANDONED")
+
+
+def _reconciliation_state(status: Mapping[str, Any]) -> Any:
+    return (status.get("reconciliationStatus") or {}).get("state")
+
+
+VERTEX_GAUGES = {
+    "parallelism": "subtasks",
+    "busy_ratio": "share of time busy (max over subtasks)",
+    "backpressured_ratio": "share of time backpressured (max over subtasks)",
+    "records_in_per_second": "records consumed per second (a source: emitted)",
+    "records_out_per_second": "records emitted per second",
+    "pending_records": "a source's backlog, where the source reports one",
+}
+
+
 class Metrics:
     """Every metric scurry exports, registered in `registry`."""
 
@@ -104,6 +123,44 @@ class Metrics:
             ["reason", "type"],
             registry=self.registry,
         )
+        self.autoscaler_decisions = Counter(
+            "scurry_autoscaler_decisions_total",
+            "Autoscaler steps, by result (scaled, balanced, recommended, collecting,"
+            " stabilizing, not-running, error).",
+            ["result"],
+            registry=self.registry,
+        )
+        self.actions = Counter(
+            "scurry_actions_total",
+            "Actions the controller carried out (DeployCluster, StopJob, TriggerSavepoint, ...),"
+            " by result (ok, failed).",
+            ["action", "result"],
+            registry=self.registry,
+        )
+        self.upgrades = Counter(
+            "scurry_upgrades_total",
+            "Upgrades started (reconciliation state from DEPLOYED or ROLLED_BACK to UPGRADING),"
+            " by kind.",
+            ["kind"],
+            registry=self.registry,
+        )
+        self.snapshot_results = Counter(
+            "scurry_snapshot_results_total",
+            "FlinkStateSnapshots that reached a final state, by type and state"
+            " (COMPLETED, FAILED, ABANDONED).",
+            ["type", "state"],
+            registry=self.registry,
+        )
+        vertex_labels = ["namespace", "deployment", "vertex"]
+        self.vertex_gauges = {
+            field: Gauge(
+                f"scurry_job_vertex_{field}",
+                f"Per job vertex, as last sampled from Flink by the autoscaler: {text}.",
+                vertex_labels,
+                registry=self.registry,
+            )
+            for field, text in VERTEX_GAUGES.items()
+        }
         self.resources = SnapshotGauge(
             RESOURCES,
             "Resources in the store, by kind, namespace and lifecycle state.",
@@ -120,6 +177,38 @@ class Metrics:
 
     def event(self, reason: str, type_: str) -> None:
         self.events.labels(reason=reason, type=type_).inc()
+
+    def action(self, action: str, result: str) -> None:
+        self.actions.labels(action=action, result=result).inc()
+
+    def status_changed(self, obj: Mapping[str, Any], before: Mapping[str, Any]) -> None:
+        """Count what a status write started or ended: upgrades begun, snapshots finished."""
+        kind, after = str(obj.get("kind")), obj.get("status") or {}
+        # A first deploy is recorded as UPGRADING too; an upgrade starts from a deployed spec.
+        if _reconciliation_state(after) == "UPGRADING" and _reconciliation_state(before) in (
+            "DEPLOYED",
+            "ROLLED_BACK",
+        ):
+            self.upgrades.labels(kind=kind).inc()
+        state = after.get("state")
+        finished = state in FINAL_SNAPSHOT_STATES and before.get("state") != state
+        if kind == "FlinkStateSnapshot" and finished:
+            spec = obj.get("spec") or {}
+            snapshot = "checkpoint" if spec.get("checkpoint") is not None else "savepoint"
+            self.snapshot_results.labels(type=snapshot, state=state).inc()
+
+    def job_vertex(self, labels: tuple[str, str, str], values: Mapping[str, float]) -> None:
+        """Re-export what was sampled of one job vertex."""
+        for field, value in values.items():
+            self.vertex_gauges[field].labels(*labels).set(value)
+
+    def forget_job_vertex(self, labels: tuple[str, str, str]) -> None:
+        for gauge in self.vertex_gauges.values():
+            with contextlib.suppress(KeyError):
+                gauge.remove(*labels)
+
+    def autoscaler_decision(self, result: str) -> None:
+        self.autoscaler_decisions.labels(result=result).inc()
 
     async def refresh(self) -> None:
         """Bring the scrape-time gauges up to date (bounded in time)."""

@@ -203,14 +203,13 @@ def assert_exactly_once(ids: list[int], *, max_runs: int = 1) -> None:
     check_sequence(ids).assert_exactly_once(max_runs=max_runs)
 
 
-def build_java_job(jar: Path) -> Path:
-    """Compile the example TinyJob against the wheel's jars with the JDK's javac."""
+def build_java_job(jar: Path, source: Path = SESSION_EXAMPLES / "TinyJob.java") -> Path:
+    """Compile a job (the example TinyJob by default) against the wheel's jars with javac."""
     import pyflink
 
     lib = Path(pyflink.__file__).parent / "lib"
     classes = jar.parent / f"{jar.stem}-classes"
     classes.mkdir(parents=True, exist_ok=True)
-    source = SESSION_EXAMPLES / "TinyJob.java"
     javac = ["javac", "-d", str(classes), "-cp", f"{lib}/*", str(source)]
     subprocess.run(javac, check=True, capture_output=True)
     subprocess.run(

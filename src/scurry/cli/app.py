@@ -28,6 +28,7 @@ from scurry.cli import (
     plan,
     quickstart,
     snapshot_export,
+    top,
     wait,
 )
 from scurry.cli.client import error_line
@@ -123,6 +124,7 @@ app.command("delete")(delete.delete_command)
 app.command("patch")(patch.patch_command)
 app.command("logs")(logs.logs_command)
 app.command("events")(events.events_command)
+app.command("top")(top.top_command)
 app.command("wait")(wait.wait_command)
 app.command("suspend")(jobs.suspend_command)
 app.command("resume")(jobs.resume_command)

@@ -341,6 +341,10 @@ class ApiClient:
         params = {"fieldSelector": field_selector} if field_selector else None
         return self._json("GET", path, params=params)
 
+    def vertices(self, namespace: str, name: str) -> Obj:
+        """The deployment's job vertices with their current rates (`scurry top`)."""
+        return self._json("GET", object_path(FLINK_DEPLOYMENT, namespace, name) + "/vertices")
+
     def health(self) -> Obj:
         return self._json("GET", "/healthz")
 

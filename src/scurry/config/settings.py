@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     java: str = "java"
     admission_validation: bool = True
     controller_workers: int = 8
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="text, or json: one JSON object per log line"
+    )
     # Where the local runtime fetches s3:// job artifacts from (MinIO, SeaweedFS, AWS);
     # unset values fall back to boto3's own environment and credential chain.
     s3_endpoint: str | None = None

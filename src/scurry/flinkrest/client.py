@@ -21,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 from scurry.errors import ArtifactError, RuntimeFailure
 from scurry.flinkrest.errors import http_error, unreachable
 from scurry.models.flinkrest import (
+    AggregatedMetric,
     CheckpointStatistics,
     ClusterOverview,
     ConfigEntries,
@@ -29,6 +30,7 @@ from scurry.models.flinkrest import (
     JarUploadResult,
     JobDetails,
     JobExceptions,
+    JobPlan,
     JobsOverview,
     JobSummary,
     OperationResult,
@@ -209,29 +211,29 @@ class FlinkRestClient:
             str(i["id"]): str(i.get("value")) for i in items if isinstance(i, dict) and "id" in i
         }
 
-    async def vertex_metric_ids(self, job_id: str, vertex_id: str) -> list[str]:
-        """The ids of the metrics a vertex's subtasks report (task and operator level)."""
-        response = await self._send(
-            "GET", _path("jobs", job_id, "vertices", vertex_id, "subtasks", "metrics")
-        )
-        return [str(i["id"]) for i in response.json() if isinstance(i, dict) and "id" in i]
+    async def job_plan(self, job_id: str) -> JobPlan:
+        return await self._get(_path("jobs", job_id, "plan"), JobPlan)
 
     async def vertex_metrics(
-        self, job_id: str, vertex_id: str, names: list[str]
-    ) -> dict[str, dict[str, float]]:
-        """A vertex's metrics aggregated over its subtasks: name -> {min, max, avg, sum}."""
-        response = await self._send(
-            "GET",
-            _path("jobs", job_id, "vertices", vertex_id, "subtasks", "metrics"),
-            params={"get": ",".join(names), "agg": "min,max,avg,sum"},
-        )
-        found: dict[str, dict[str, float]] = {}
-        for item in response.json():
-            if isinstance(item, dict) and "id" in item:
-                found[str(item["id"])] = {
-                    k: float(v) for k, v in item.items() if k != "id" and _number(v)
-                }
-        return found
+        self, job_id: str, vertex_id: str, names: list[str] | None = None
+    ) -> list[AggregatedMetric]:
+        """Subtask metrics of a vertex aggregated (sum and max) over its subtasks; without
+        `names`, the ids of the metrics the vertex has (values then absent)."""
+        params = {"get": ",".join(names), "agg": "sum,max"} if names else {}
+        path = _path("jobs", job_id, "vertices", vertex_id, "subtasks", "metrics")
+        response = await self._send("GET", path, params=params)
+        items = response.json()
+        if not isinstance(items, list):
+            return []
+        return [AggregatedMetric.model_validate(i) for i in items if isinstance(i, dict)]
+
+    async def set_parallelism(self, job_id: str, parallelism: dict[str, int]) -> None:
+        """Ask the adaptive scheduler to run each vertex with the given parallelism."""
+        body = {
+            vid: {"parallelism": {"lowerBound": 1, "upperBound": p}}
+            for vid, p in parallelism.items()
+        }
+        await self._send("PUT", _path("jobs", job_id, "resource-requirements"), json=body)
 
     # -- plumbing ---------------------------------------------------------------------------
 

@@ -48,7 +48,40 @@ class JobVertex(_Flink):
     id: str
     name: str = ""
     parallelism: int = 0
+    max_parallelism: int = Field(-1, alias="maxParallelism")
     status: str = ""
+
+
+class PlanInput(_Flink):
+    id: str
+    ship_strategy: str = ""
+
+
+class PlanNode(_Flink):
+    """A vertex of `GET /jobs/<id>/plan`: its inputs and how records reach it."""
+
+    id: str
+    parallelism: int = 0
+    description: str = ""
+    inputs: list[PlanInput] = Field(default_factory=list)
+
+
+class JobPlanBody(_Flink):
+    nodes: list[PlanNode] = Field(default_factory=list)
+
+
+class JobPlan(_Flink):
+    plan: JobPlanBody = Field(default_factory=JobPlanBody)
+
+
+class AggregatedMetric(_Flink):
+    """One entry of `.../subtasks/metrics?get=...&agg=...`: a value per aggregation."""
+
+    id: str
+    min: float | None = None
+    max: float | None = None
+    avg: float | None = None
+    sum: float | None = None
 
 
 class JobDetails(_Flink):
@@ -61,6 +94,7 @@ class JobDetails(_Flink):
     now: int = 0
     max_parallelism: int = Field(-1, alias="maxParallelism")
     vertices: list[JobVertex] = Field(default_factory=list)
+    timestamps: dict[str, int] = Field(default_factory=dict)
 
 
 class ExceptionEntry(_Flink):

@@ -20,9 +20,10 @@ from typing import Any, NamedTuple
 import psutil
 
 from scurry.core import podenv
+from scurry.core.configs import deployment_config
 from scurry.core.deployment import FINALIZER as DEPLOYMENT_FINALIZER
 from scurry.core.deployment import decide_deployment
-from scurry.core.observation import ControlConfig
+from scurry.core.observation import ControlConfig, DeploymentObservation
 from scurry.core.plan import Plan
 from scurry.core.sessionjob import FINALIZER as SESSION_JOB_FINALIZER
 from scurry.core.sessionjob import decide_session_job
@@ -40,6 +41,7 @@ from scurry.models.resources import (
     FlinkSessionJob,
     FlinkStateSnapshot,
 )
+from scurry.operator.autoscaling import Autoscaling
 from scurry.operator.environment import deployment_references
 from scurry.operator.executor import ActionFailed, Executor
 from scurry.operator.observer import (
@@ -109,6 +111,7 @@ class Controller:
         self.now = now
         self.metrics = metrics or Metrics()
         self.executor = Executor(store, runtime, flink_api, self.metrics, self._remember_write)
+        self.autoscaling = Autoscaling(store, flink_api, self.metrics, lambda: now().timestamp())
         self.queue: WorkQueue[Key] = WorkQueue(self.reconcile, workers)
         self.metrics.workqueue_depth.set_function(lambda: len(self.queue._queued))
         # Replicas in pods name themselves (the pod name); a local process by host and PID.
@@ -293,6 +296,7 @@ class Controller:
 
     async def _reconcile(self, key: Key) -> float | None:
         obj = await self.store.get(key.kind, key.namespace, key.name)
+        observed: DeploymentObservation | None = None
         if key.kind == FLINK_STATE_SNAPSHOT.kind:
             snapshot = FlinkStateSnapshot.model_validate(obj)
             found = await observe_snapshot(
@@ -308,7 +312,7 @@ class Controller:
             plan = decide_session_job(job, seen, self.now(), self.config)
             finalizer = SESSION_JOB_FINALIZER
         else:
-            resource = FlinkDeployment.model_validate(obj)
+            resource = await self._with_autoscaler_overrides(FlinkDeployment.model_validate(obj))
             observed = await observe_deployment(
                 resource, self.store, self.runtime, self.flink_api, self.config
             )
@@ -319,4 +323,31 @@ class Controller:
             return None
         if plan.action is not None:  # look at the action's effect right away
             return min(plan.requeue_after or 0.0, 0.1)
+        if observed is not None:
+            return _sooner(plan.requeue_after, await self._autoscale(result, observed))
         return plan.requeue_after
+
+    async def _with_autoscaler_overrides(self, resource: FlinkDeployment) -> FlinkDeployment:
+        """The deployment as the controller acts on it: with the autoscaler's overrides in
+        its configuration when they are carried out by an upgrade (FKO's realizer)."""
+        meta = resource.metadata
+        ref = ClusterRef(namespace=meta.namespace or "default", name=meta.name or "")
+        config = deployment_config(
+            self.config, ref.namespace, resource.spec, self.runtime.defaults(ref)
+        )
+        return await self.autoscaling.realize(resource, config)
+
+    async def _autoscale(
+        self, obj: dict[str, Any], observed: DeploymentObservation
+    ) -> float | None:
+        """The autoscaler's step after a reconcile that left the deployment as it is."""
+        resource = FlinkDeployment.model_validate(obj)
+        namespace = resource.metadata.namespace
+        config = deployment_config(self.config, namespace, resource.spec, observed.runtime_defaults)
+        return await self.autoscaling.step(obj, config, observed.cluster.rest_url)
+
+
+def _sooner(first: float | None, second: float | None) -> float | None:
+    if first is None or second is None:
+        return first if second is None else second
+    return min(first, second)

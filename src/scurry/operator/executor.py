@@ -78,10 +78,13 @@ class Executor:
             obj = await self._set_finalizer(obj, finalizer, present=True)
         if plan.labels:
             obj = await self._set_labels(obj, plan.labels)
+        before = obj.get("status") or {}
         obj = await self._write_status(obj, plan.status.to_wire(full=True))
+        self.metrics.status_changed(obj, before)
         for derived in plan.create:
             with contextlib.suppress(Conflict):  # created by an earlier try of this plan
                 await self.store.create(derived)
+                self.metrics.status_changed(derived, {})
         for kind, namespace, name in plan.delete:
             with contextlib.suppress(NotFound):
                 await self.store.delete(kind, namespace, name)
@@ -91,7 +94,12 @@ class Executor:
             )
             self.metrics.event(event.reason, event.type)
         if plan.action is not None:
-            await self._act(obj, plan)
+            try:
+                await self._act(obj, plan)
+            except ActionFailed:
+                self.metrics.action(type(plan.action).__name__, "failed")
+                raise
+            self.metrics.action(type(plan.action).__name__, "ok")
         if plan.finalizer is FinalizerChange.REMOVE:
             return await self._set_finalizer(obj, finalizer, present=False)
         return obj

@@ -22,6 +22,7 @@ from scurry.server import (
     plan,
     resources,
     snapshot_export,
+    vertices,
 )
 from scurry.server.cmf import webui
 
@@ -57,6 +58,7 @@ def create_app(
     app.include_router(resources.router)
     app.include_router(effective_config.router)
     app.include_router(snapshot_export.router)
+    app.include_router(vertices.router)
     app.include_router(metrics.router)
     app.include_router(plan.router)
     app.include_router(webui.router)

@@ -7,8 +7,12 @@ artifacts exist. Session jobs get FKO's `target.session` label.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from scurry.autoscaler.excluded import period_errors
+from scurry.autoscaler.options import AutoscalerOptions, option_errors
+from scurry.config.flinkconf import flatten
 from scurry.core.configs import deployment_config, session_job_config
 from scurry.core.observation import ControlConfig
 from scurry.core.reconciled import deserialize
@@ -73,8 +77,16 @@ async def _deployment_error(
         last = reconciled.spec if reconciled else None
     config = deployment_config(control, ref.namespace, resource.spec, runtime.defaults(ref))
     error = validate_deployment(resource, config, last, control.validation)
+    error = error or autoscaler_error(flatten(resource.spec.flink_configuration))
     starting = _starts_from_savepoint(resource.spec.job, existing)
     return error or await _artifact_error(resource.spec.job, runtime, control, starting)
+
+
+def autoscaler_error(config: Mapping[str, str]) -> str | None:
+    """The first `job.autoscaler.*` option of the resource that does not read or fit."""
+    errors = option_errors(config)
+    errors += period_errors(AutoscalerOptions.from_config(config).excluded_periods)
+    return errors[0] if errors else None
 
 
 async def _session_job_error(

@@ -45,7 +45,9 @@ _ROUTES = [
     ("GET", "/jobs/{}/checkpoints", "checkpoints"),
     ("GET", "/jobs/{}/checkpoints/{}", "checkpoint_status"),
     ("GET", "/jobs/{}/metrics", "job_metrics"),
+    ("GET", "/jobs/{}/plan", "job_plan"),
     ("GET", "/jobs/{}/vertices/{}/subtasks/metrics", "vertex_metrics"),
+    ("PUT", "/jobs/{}/resource-requirements", "set_parallelism"),
 ]
 _PATTERNS = [
     (method, re.compile(path.replace("{}", "([^/]+)")), name) for method, path, name in _ROUTES
@@ -77,9 +79,25 @@ class FakeJob:
     next_checkpoint_id: int = 1
     metrics: dict[str, str] = field(default_factory=dict)  # job metrics by name
     vertex_metrics: dict[str, float] = field(default_factory=dict)  # the vertex's, aggregated
+    # A multi-vertex job: when set, /jobs/{id}, /plan and the vertex metrics answer from it.
+    vertices: list[FakeVertex] = field(default_factory=list)
+    running_since: int | None = None  # `timestamps.RUNNING`; start_time when None
+    rescales: list[dict[str, int]] = field(default_factory=list)  # resource-requirements PUTs
 
     def end(self, state: str) -> None:
         self.state, self.end_time = state, now_ms()
+
+
+@dataclass
+class FakeVertex:
+    """A job vertex with aggregated subtask metrics: name -> {"sum": .., "max": ..}."""
+
+    id: str
+    name: str
+    parallelism: int = 1
+    max_parallelism: int = 128
+    inputs: list[tuple[str, str]] = field(default_factory=list)  # (vertex id, ship strategy)
+    metrics: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
 @dataclass
@@ -182,7 +200,41 @@ class FakeFlinkCluster:
         summary = self._summary(job)
         vertex: Json = {"id": job.jid[::-1], "name": "Source: src[1] -> StreamingFileWriter"}
         vertex |= {"parallelism": job.parallelism, "status": summary["state"]}
-        return _ok(summary | {"job-type": "STREAMING", "now": now_ms(), "vertices": [vertex]})
+        vertices = [vertex]
+        if job.vertices:
+            vertices = [
+                {"id": v.id, "name": v.name, "parallelism": v.parallelism}
+                | {"maxParallelism": v.max_parallelism, "status": summary["state"]}
+                for v in job.vertices
+            ]
+        running = job.running_since if job.running_since is not None else job.start_time
+        extra = {"job-type": "STREAMING", "now": now_ms(), "vertices": vertices}
+        return _ok(summary | extra | {"timestamps": {"RUNNING": running}})
+
+    def _job_plan(self, request: httpx.Request, job: FakeJob) -> httpx.Response:
+        nodes = [
+            {"id": v.id, "parallelism": v.parallelism, "description": v.name}
+            | {"inputs": [{"id": i, "ship_strategy": how} for i, how in v.inputs]}
+            for v in job.vertices
+        ]
+        return _ok({"plan": {"jid": job.jid, "name": job.name, "nodes": nodes}})
+
+    def _vertex_metrics(self, request: httpx.Request, job: FakeJob, vid: str) -> httpx.Response:
+        if not job.vertices:
+            return self._single_vertex_metrics(request, job, vid)
+        vertex = next((v for v in job.vertices if v.id == vid), None)
+        if vertex is None:
+            return _error(404, f"Vertex {vid} not found")
+        names = [n for n in request.url.params.get("get", "").split(",") if n]
+        if not names:
+            return _ok([{"id": name} for name in vertex.metrics])
+        return _ok([{"id": n} | vertex.metrics[n] for n in names if n in vertex.metrics])
+
+    def _set_parallelism(self, request: httpx.Request, job: FakeJob) -> httpx.Response:
+        body = _body(request)
+        wanted = {vid: int(req["parallelism"]["upperBound"]) for vid, req in body.items()}
+        job.rescales.append(wanted)
+        return _ok({})
 
     def _summary(self, job: FakeJob) -> Json:
         state = job.state
@@ -327,7 +379,7 @@ class FakeFlinkCluster:
         values = {"numRestarts": "0", **job.metrics}
         return _ok([{"id": n, "value": values[n]} for n in names if n in values])
 
-    def _vertex_metrics(
+    def _single_vertex_metrics(
         self, request: httpx.Request, job: FakeJob, vertex_id: str
     ) -> httpx.Response:
         """Aggregated subtask metrics of the job's one vertex, from `job.vertex_metrics`."""

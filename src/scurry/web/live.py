@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse
 from scurry.bootstrap import Container
 from scurry.errors import ScurryError
 from scurry.models.cluster import ClusterRef
-from scurry.models.flinkrest import JobVertex
+from scurry.models.flinkrest import AggregatedMetric, JobVertex
 from scurry.models.resources import FLINK_DEPLOYMENT, FLINK_SESSION_JOB
 from scurry.ports import FlinkApi
 from scurry.web.charts import Samples, sparkline
@@ -98,7 +98,7 @@ async def read_vertices(
         views = []
         for vertex in job.vertices:
             names = [*METRICS, *await operator_rates(request, api, job_id, vertex.id)]
-            metrics = await api.vertex_metrics(job_id, vertex.id, names)
+            metrics = by_name(await api.vertex_metrics(job_id, vertex.id, names))
             views.append(
                 view_of(samples(request), (namespace, cluster, vertex.id), vertex, metrics)
             )
@@ -115,13 +115,22 @@ async def operator_rates(request: Request, api: FlinkApi, job_id: str, vertex_id
     known: dict[tuple[str, str], list[str]] = state.live_operator_rates
     if (job_id, vertex_id) in known:
         return known[(job_id, vertex_id)]
-    ids = await api.vertex_metric_ids(job_id, vertex_id)
+    ids = [m.id for m in await api.vertex_metrics(job_id, vertex_id)]
     rates = [i for i in ids if "." in i and i.endswith(RATES)][:MAX_OPERATOR_METRICS]
     if rates:  # a task that is still starting has not registered its operators' yet
         if len(known) > 1000:
             known.clear()
         known[(job_id, vertex_id)] = rates
     return rates
+
+
+def by_name(metrics: list[AggregatedMetric]) -> dict[str, dict[str, float]]:
+    """Each metric's aggregations that have a value, by metric name."""
+    aggregations = ("min", "max", "avg", "sum")
+    return {
+        m.id: {how: v for how in aggregations if (v := getattr(m, how)) is not None}
+        for m in metrics
+    }
 
 
 def view_of(
