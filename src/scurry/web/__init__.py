@@ -11,12 +11,12 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from scurry.web import actions, forms, live, login, pages
+from scurry.web import actions, forms, live, login, pages, workspace
 
 STATIC = Path(__file__).parent / "static"
 
 
 def install(app: FastAPI) -> None:
-    for module in (login, pages, actions, forms, live):
+    for module in (login, pages, actions, forms, live, workspace):
         app.include_router(module.router)
     app.mount("/ui/static", StaticFiles(directory=STATIC), name="static")

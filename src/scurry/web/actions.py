@@ -56,7 +56,8 @@ def bump(nonce: Any) -> int:
 
 def back_to(url: str, note: str) -> Response:
     """htmx follows HX-Redirect with a full page load."""
-    return Response(status_code=204, headers={"HX-Redirect": f"{url}?flash={quote(note)}"})
+    joint = "&" if "?" in url else "?"
+    return Response(status_code=204, headers={"HX-Redirect": f"{url}{joint}flash={quote(note)}"})
 
 
 @router.post("/ui/namespaces/{namespace}/{plural}/{name}/delete")

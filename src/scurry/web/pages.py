@@ -1,4 +1,7 @@
-"""The pages: the landing page, an environment, and one page per resource."""
+"""The pages: the landing page, an environment, and one page per resource.
+
+(The SQL workspace of a compute pool is `workspace`.)
+"""
 
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from scurry.web.context import cmf, container
 from scurry.web.details import detail
 from scurry.web.errors import PageRoute
 from scurry.web.render import page
+from scurry.web.sql_lists import environment_sql
 from scurry.web.views import tone
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
@@ -46,7 +50,16 @@ async def environment(request: Request, env: str, flash: str = "") -> HTMLRespon
     ctx = cmf(request)
     place = await inventory.environment_place(ctx, await lookup.environment(ctx, env))
     writable = permissions(request).in_environment("write", env)
-    return page(request, "environment.html", place=place, writable=writable, flash=flash)
+    pools, statements = await environment_sql(request, env)
+    return page(
+        request,
+        "environment.html",
+        place=place,
+        writable=writable,
+        flash=flash,
+        compute_pools=pools,
+        sql_statements=statements,
+    )
 
 
 @router.get("/ui/environments/{env}/applications/{app}")

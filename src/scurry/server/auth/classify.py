@@ -154,6 +154,16 @@ RULES: Sequence[Rule] = (
     Rule("/ui/new-environment", read=anyone(DASHBOARD)),
     Rule("/ui/environments", write=cluster("manage", "environments")),
     Rule(
+        "/ui/environments/{env}/compute-pools/**",
+        read=environment("read", "compute-pools"),
+        write=environment("write", "statements"),
+    ),
+    Rule(
+        "/ui/environments/{env}/statements/**",
+        read=environment("read", "statements"),
+        write=environment("write", "statements"),
+    ),
+    Rule(
         "/ui/environments/{env}/**",
         read=environment("read", "the environment"),
         write=environment("write", "applications"),
