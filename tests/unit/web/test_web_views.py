@@ -99,3 +99,20 @@ def test_samples_are_bounded_per_series_and_in_number() -> None:
 )
 def test_login_only_returns_to_paths_on_this_server(target: str, expected: str) -> None:
     assert safe_next(target) == expected
+
+
+def test_a_result_page_of_an_updating_query_shows_each_rows_change() -> None:
+    from scurry.web.sql_views import result_page
+
+    columns = [{"name": "word"}, {"name": "n"}]
+    stmt = {"status": {"traits": {"isAppendOnly": False, "schema": {"columns": columns}}}}
+    answer = {
+        "metadata": {"annotations": {"nextPageToken": "2"}},
+        "results": {"data": [{"op": 0, "row": ["a", 1]}, {"op": 1, "row": ["a", 1]}]},
+    }
+    shown = result_page(stmt, answer, "0")
+    assert shown.columns == ["op", "word", "n"]
+    assert shown.rows == [["+I", "a", 1], ["-U", "a", 1]]
+    assert (shown.next_token, shown.waiting) == ("2", False)
+    nothing_new = result_page(stmt, {"metadata": {"annotations": {"nextPageToken": "2"}}}, "2")
+    assert nothing_new.waiting
