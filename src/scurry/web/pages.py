@@ -8,7 +8,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from scurry.errors import NotFound
+from scurry.errors import NotFound, ScurryError
 from scurry.models.manifest import kind_by_name
 from scurry.models.resources import FLINK_DEPLOYMENT, FLINK_SESSION_JOB, KindInfo
 from scurry.services.cmf import lookup
@@ -50,7 +50,11 @@ async def environment(request: Request, env: str, flash: str = "") -> HTMLRespon
     ctx = cmf(request)
     place = await inventory.environment_place(ctx, await lookup.environment(ctx, env))
     writable = permissions(request).in_environment("write", env)
-    pools, statements = await environment_sql(request, env)
+    sql_error = None
+    try:
+        pools, statements = await environment_sql(request, env)
+    except ScurryError as error:  # the SQL engine away: the rest of the page still shows
+        pools, statements, sql_error = [], [], error.message
     return page(
         request,
         "environment.html",
@@ -59,6 +63,7 @@ async def environment(request: Request, env: str, flash: str = "") -> HTMLRespon
         flash=flash,
         compute_pools=pools,
         sql_statements=statements,
+        sql_error=sql_error,
     )
 
 

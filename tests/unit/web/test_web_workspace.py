@@ -9,6 +9,7 @@ from typing import Any
 from test_web_auth import files
 from webkit import HTMX, Dashboard, dashboard
 
+from scurry.errors import Unavailable
 from scurry.testing.fake_sql import FakeSqlEngine
 
 NS = "flink-prod"
@@ -173,3 +174,21 @@ async def test_a_viewer_sees_statements_but_no_editor_and_no_buttons(tmp_path: P
         assert "<textarea" in editor
         assert ">Stop</button>" in editor
         assert ">Delete</button>" in editor
+
+
+class AwayEngine(FakeSqlEngine):
+    """The SQL session process gone: every question about a query fails."""
+
+    async def query(self, query_id: str) -> dict[str, Any] | None:
+        raise Unavailable("the SQL session process did not answer: connection refused")
+
+
+async def test_the_environment_page_shows_without_the_sql_engine(tmp_path: Path) -> None:
+    async with dashboard(tmp_path) as ui:
+        await environment_with_pool(ui)
+        await run(ui, SOURCE, "create-words")
+        await run(ui, "SELECT * FROM words", "query")
+        ui.container.sql = AwayEngine()
+        html = await ui.page(ENV)
+        assert "did not answer" in html
+        assert "No applications." in html
