@@ -131,6 +131,13 @@ async def test_an_insert_is_stopped_resumed_and_deleted_by_its_buttons(tmp_path:
         html = await ui.page(POOL)
         assert f"{ENV}/statements/insert/stop" in html
         assert f"{ENV}/statements/insert/resume" not in html
+        assert "flink-web-ui" not in html  # not running yet
+        await pool_ready(ui)
+        await ui.harness.reconcile_job_until(
+            "stmt-insert", lambda j: j.status.job_status.state == "RUNNING", namespace=NS
+        )
+        html = await ui.page(POOL)
+        assert "/cmf/api/v1/environments/prod/statements/insert/flink-web-ui/" in html
         answer = await ui.post(f"{ENV}/statements/insert/stop")
         assert answer.headers["HX-Redirect"].startswith(f"{POOL}?statement=insert&flash=Stop")
         job = await ui.store.get("FlinkSessionJob", NS, "stmt-insert")
