@@ -76,3 +76,20 @@ async def test_the_cookie_is_not_accepted_by_the_api_nor_for_writes_without_htmx
         forged = await ui.client.post("/ui/environments", data={"name": "evil", "namespace": "e"})
         assert forged.status_code == 403
         assert "HX-Request" in forged.text
+
+
+async def test_the_cookie_opens_the_flink_web_ui_link_for_reads_only(tmp_path: Path) -> None:
+    async with dashboard(tmp_path / "home", **files(tmp_path)) as ui:
+        root = {"Authorization": "Bearer rt"}
+        env = {"name": "prod", "kubernetesNamespace": "prod-ns"}
+        assert (await ui.client.post("/cmf/api/v1/environments", json=env, headers=root)).is_success
+        proxy = "/cmf/api/v1/environments/prod/applications/nothing/flink-web-ui/overview"
+        assert (await ui.client.get(proxy)).status_code == 401
+        ui.client.cookies.set("scurry_token", "vi")
+        # Authenticated by the cookie and authorized: the answer is about the application.
+        assert (await ui.client.get(proxy)).status_code == 404
+        assert (await ui.client.get("/cmf/api/v1/environments")).status_code == 401
+        assert (await ui.client.patch(proxy, headers=HTMX)).status_code == 401
+        ui.client.cookies.set("scurry_token", "ed")
+        other = "/cmf/api/v1/environments/other/applications/a/flink-web-ui/overview"
+        assert (await ui.client.get(other)).status_code in (403, 404)
