@@ -61,9 +61,16 @@ async def environment_place(ctx: CmfContext, env: Obj) -> Place:
         namespace=namespace,
         environment=name,
         applications=[app_row(app, name, namespace) for app in apps],
-        deployments=[row_of(d) for d in deployments],
+        # An application's own FlinkDeployment is its row already: listing it again
+        # would show (and count) one job twice; the application's page links to it.
+        deployments=[row_of(d) for d in deployments if not of_an_application(d)],
         session_jobs=[row_of(j) for j in jobs],
     )
+
+
+def of_an_application(deployment: Obj) -> bool:
+    owners = dig(deployment, "metadata", "ownerReferences") or []
+    return any(isinstance(o, dict) and o.get("kind") == "FlinkApplication" for o in owners)
 
 
 def bare_place(namespace: str, deployments: list[Obj], jobs: list[Obj]) -> Place:
