@@ -118,18 +118,3 @@ def _read_float(value: Any) -> float:
 
 def _float(value: Any) -> float | None:
     return None if value is None else float(value)
-
-
-def format_overrides(overrides: Mapping[str, int]) -> str:
-    """`pipeline.jobvertex-parallelism-overrides` as Flink reads it: `vid:p,vid:p`."""
-    return ",".join(f"{vid}:{p}" for vid, p in sorted(overrides.items()))
-
-
-def parse_overrides(text: str | None) -> dict[str, int]:
-    """The inverse of `format_overrides`; entries that do not read are skipped."""
-    result: dict[str, int] = {}
-    for entry in (text or "").split(","):
-        vid, sep, value = entry.strip().partition(":")
-        if sep and vid and value.strip().isdigit():
-            result[vid.strip()] = int(value)
-    return result

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from scurry.config.flinkconf import FlatConfig, flatten, format_mebibytes, overlay, parse_memory
+from scurry.config.vertex_overrides import max_override
 from scurry.models.cluster import ClusterRef, ClusterSpec, ComponentResources, JobLaunch, Owner
 from scurry.models.resources import FLINK_API_VERSION, FlinkDeployment
 from scurry.models.spec import FlinkDeploymentSpec, JobManagerSpec, TaskManagerSpec
@@ -102,12 +103,26 @@ def job_parallelism(spec: FlinkDeploymentSpec, config: Mapping[str, str]) -> int
 
 
 def task_manager_count(spec: FlinkDeploymentSpec, config: Mapping[str, str]) -> int:
+    """FKO: `taskManager.replicas` when set, else ceil(parallelism / slots).
+
+    The TaskManagers follow the parallelism overrides: a vertex the autoscaler (or the
+    user) overrides beyond the slots of those TaskManagers gets more of them, so that
+    every subtask of the one slot-sharing group finds a slot. (FKO's native clusters get
+    this from Flink's resource manager, which starts TaskManagers on demand; the
+    clusters scurry starts have a fixed count.)
+    """
     replicas = spec.task_manager.replicas if spec.task_manager else None
-    if replicas is not None:
-        return replicas
-    if spec.job is None:
+    if replicas is None and spec.job is None:
         return 1
-    return max(1, math.ceil(job_parallelism(spec, config) / slots(config)))
+    if replicas is None:
+        replicas = max(1, math.ceil(job_parallelism(spec, config) / slots(config)))
+    overridden = max_override(config) if spec.job is not None else 0
+    return max(replicas, math.ceil(overridden / slots(config)))
+
+
+def slot_capacity(spec: FlinkDeploymentSpec, config: Mapping[str, str]) -> int:
+    """The task slots of the cluster `spec` describes."""
+    return task_manager_count(spec, config) * slots(config)
 
 
 def build_cluster_spec(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from urllib.parse import urlparse
 
 from scurry.config.flinkconf import parse_memory
+from scurry.config.prometheus_reporter import port_error, prometheus_reporters
 from scurry.core import options as opt
 from scurry.core.clusterspec import JM_MEMORY, TM_MEMORY, parse_cpu
 from scurry.models.enums import JobState, UpgradeMode
@@ -139,7 +140,7 @@ def _config(config: Mapping[str, str], local: bool = False) -> str | None:
             "enabled for job health check (kubernetes.operator.cluster.health-check.enabled) "
             "support."
         )
-    return None
+    return next(filter(None, (port_error(config, n) for n in prometheus_reporters(config))), None)
 
 
 def validate_local_state_dirs(config: Mapping[str, str]) -> str | None:

@@ -22,9 +22,17 @@ from scurry.autoscaler.decide import Event, JobView, Outcome, autoscale
 from scurry.autoscaler.options import AutoscalerOptions
 from scurry.autoscaler.report import vertex_summary
 from scurry.autoscaler.samples import Sample, Topology
-from scurry.autoscaler.state import AutoscalerState, format_overrides
+from scurry.autoscaler.state import AutoscalerState
+from scurry.config.flinkconf import flatten
+from scurry.config.vertex_overrides import VERTEX_OVERRIDES as OVERRIDES_KEY
+from scurry.config.vertex_overrides import format_overrides
+from scurry.core import reconciled
+from scurry.core.clusterspec import slot_capacity
+from scurry.core.specdiff import diff_specs
 from scurry.errors import NotFound, ScurryError
+from scurry.models.enums import DeploymentMode, DiffType
 from scurry.models.resources import CONFIG_MAP, FlinkDeployment
+from scurry.models.spec import FlinkDeploymentSpec
 from scurry.operator.executor import involved
 from scurry.ports import EventRecord, FlinkApi, FlinkApiFactory, Obj, ResourceStore
 from scurry.services import job_metrics as collect
@@ -33,7 +41,6 @@ from scurry.telemetry import Metrics
 log = logging.getLogger(__name__)
 
 STATE_KEY = "state"
-OVERRIDES_KEY = "pipeline.jobvertex-parallelism-overrides"
 SCHEDULER_KEY = "jobmanager.scheduler"
 SAMPLE_INTERVAL = 10.0  # seconds between samples while the autoscaler is on
 
@@ -71,7 +78,7 @@ class Autoscaling:
         try:
             outcome = await self._decide(api, resource, job_id, options, nonce)
             if outcome is not None:
-                await self._carry_out(api, obj, job_id, outcome, _in_place(config))
+                await self._carry_out(api, obj, job_id, outcome, config)
         except ScurryError as exc:
             self.metrics.autoscaler_decision("error")
             await self._event(obj, Event("Warning", "AutoscalerError", str(exc)))
@@ -82,21 +89,33 @@ class Autoscaling:
     async def realize(
         self, resource: FlinkDeployment, config: Mapping[str, str]
     ) -> FlinkDeployment:
-        """Without the adaptive scheduler, a rescale is an upgrade: the recorded overrides
-        go into the configuration the controller acts on (not into the stored spec), so
-        the spec diff sees a scale change and upgrades the job with its upgrade mode."""
+        """The deployment as the controller acts on it: the recorded overrides laid over
+        its configuration (not over the stored spec), as FKO's realizer does.
+
+        Without the adaptive scheduler, a rescale is an upgrade: the spec diff sees the
+        overrides change and upgrades the job with its upgrade mode. With it, rescales
+        happen in place, and the overrides join the configuration only when the job is
+        upgraded anyway: when the user's own change upgrades it (so it restarts at the
+        parallelism the autoscaler chose) or when they need more slots than the running
+        cluster has (the upgrade starts it with the TaskManagers they need). Otherwise
+        the configuration keeps the overrides the cluster was deployed with.
+        """
         options = AutoscalerOptions.from_config(config)
-        if not options.enabled or resource.spec.job is None or _in_place(config):
+        if not options.enabled or resource.spec.job is None:
             return resource
         state, _ = await self._load(resource)
         if not state.overrides:
             return resource
-        flink_config = {
-            **(resource.spec.flink_configuration or {}),
-            OVERRIDES_KEY: format_overrides(state.overrides),
-        }
-        spec = resource.spec.model_copy(update={"flink_configuration": flink_config})
-        return resource.model_copy(update={"spec": spec})
+        wanted: str | None = format_overrides(state.overrides)
+        running = _running(resource)
+        if _in_place(config) and running is not None:
+            spec, deployed = running
+            as_deployed = _with_overrides(resource, deployed)
+            mode = resource.spec.mode or DeploymentMode.NATIVE
+            upgraded = diff_specs(spec, as_deployed.spec, mode).type is not DiffType.IGNORE
+            if not upgraded and max(state.overrides.values()) <= _capacity(running, config):
+                return as_deployed
+        return _with_overrides(resource, wanted)
 
     async def _decide(
         self,
@@ -135,16 +154,28 @@ class Autoscaling:
         return known
 
     async def _carry_out(
-        self, api: FlinkApi, obj: Obj, job_id: str, outcome: Outcome, in_place: bool
+        self, api: FlinkApi, obj: Obj, job_id: str, outcome: Outcome, config: Mapping[str, str]
     ) -> None:
         self.metrics.autoscaler_decision(outcome.result)
         for event in outcome.events:
             await self._event(obj, event)
         if outcome.result != "scaled":
             return
-        if not in_place:
-            overrides = format_overrides(outcome.overrides)
+        overrides = format_overrides(outcome.overrides)
+        if not _in_place(config):
             message = f"Rescaling by an upgrade of the job: {OVERRIDES_KEY}={overrides}"
+            await self._event(obj, Event("Normal", "Scaling", message))
+            return
+        running = _running(FlinkDeployment.model_validate(obj))
+        needed = max(outcome.overrides.values(), default=0)
+        capacity = _capacity(running, config) if running is not None else needed
+        if needed > capacity:
+            # The adaptive scheduler only uses free slots: the TaskManagers come first, by
+            # an upgrade (see `realize`) that starts the cluster with as many as needed.
+            message = (
+                f"Rescaling by an upgrade with more TaskManagers: {needed} slots needed,"
+                f" the cluster has {capacity}: {OVERRIDES_KEY}={overrides}"
+            )
             await self._event(obj, Event("Normal", "Scaling", message))
             return
         await api.set_parallelism(job_id, dict(outcome.overrides))
@@ -214,6 +245,34 @@ class Autoscaling:
 def _in_place(config: Mapping[str, str]) -> bool:
     """Whether the JobManager runs the adaptive scheduler, which rescales a running job."""
     return config.get(SCHEDULER_KEY, "").strip().lower() == "adaptive"
+
+
+def _running(resource: FlinkDeployment) -> tuple[FlinkDeploymentSpec, str | None] | None:
+    """The spec last deployed and the overrides in its configuration; None before any."""
+    text = resource.status.reconciliation_status.last_reconciled_spec
+    last = reconciled.deserialize(text, FlinkDeploymentSpec)
+    if last is None:
+        return None
+    return last.spec, flatten(last.spec.flink_configuration).get(OVERRIDES_KEY)
+
+
+def _capacity(running: tuple[FlinkDeploymentSpec, str | None], config: Mapping[str, str]) -> int:
+    """The task slots of the running cluster: its TaskManagers followed its overrides."""
+    spec, deployed = running
+    as_deployed = {k: v for k, v in config.items() if k != OVERRIDES_KEY}
+    if deployed is not None:
+        as_deployed[OVERRIDES_KEY] = deployed
+    return slot_capacity(spec, as_deployed)
+
+
+def _with_overrides(resource: FlinkDeployment, overrides: str | None) -> FlinkDeployment:
+    """`resource` with `overrides` as its configuration's (none: without the key)."""
+    flink_config = dict(resource.spec.flink_configuration or {})
+    flink_config.pop(OVERRIDES_KEY, None)
+    if overrides is not None:
+        flink_config[OVERRIDES_KEY] = overrides
+    spec = resource.spec.model_copy(update={"flink_configuration": flink_config or None})
+    return resource.model_copy(update={"spec": spec})
 
 
 def _state_data(outcome: Outcome) -> dict[str, str]:

@@ -8,12 +8,8 @@ import json
 from scurry.autoscaler.decide import JobView, Outcome, autoscale
 from scurry.autoscaler.options import AutoscalerOptions
 from scurry.autoscaler.samples import Sample, Topology, Vertex, VertexMetrics
-from scurry.autoscaler.state import (
-    AutoscalerState,
-    ScalingRecord,
-    format_overrides,
-    parse_overrides,
-)
+from scurry.autoscaler.state import AutoscalerState, ScalingRecord
+from scurry.config.vertex_overrides import format_overrides, parse_overrides
 
 BASE = {
     "job.autoscaler.enabled": "true",

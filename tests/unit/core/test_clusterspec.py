@@ -14,6 +14,7 @@ from scurry.core.clusterspec import (
     effective_config,
     job_parallelism,
     parse_cpu,
+    slot_capacity,
     slots,
     task_manager_count,
 )
@@ -208,6 +209,61 @@ def test_task_manager_count_and_parallelism(
 
     assert task_manager_count(s, config) == tms
     assert job_parallelism(s, config) == parallelism
+
+
+OVERRIDES = "pipeline.jobvertex-parallelism-overrides"
+
+
+@pytest.mark.parametrize(
+    ("fields", "overrides", "tms"),
+    [
+        pytest.param({"job": {**JOB, "parallelism": 2}}, "a:2,b:7", 4, id="ceil-7-over-2"),
+        pytest.param({"job": {**JOB, "parallelism": 6}}, "a:1,b:3", 3, id="below-parallelism"),
+        pytest.param(
+            {"job": {**JOB, "parallelism": 2}, "taskManager": {"replicas": 1}},
+            "a:5",
+            3,
+            id="beyond-replicas",
+        ),
+        pytest.param(
+            {"job": {**JOB, "parallelism": 2}, "taskManager": {"replicas": 5}},
+            "a:5",
+            5,
+            id="within-replicas",
+        ),
+        pytest.param({"job": {**JOB, "parallelism": 2}}, "a:x,b", 1, id="unreadable-ignored"),
+        pytest.param({"taskManager": {"replicas": 1}}, "a:9", 1, id="session-cluster"),
+    ],
+)
+def test_task_managers_follow_the_parallelism_overrides(
+    fields: dict[str, Any], overrides: str, tms: int
+) -> None:
+    s = spec(**fields)
+    config = {"taskmanager.numberOfTaskSlots": "2", OVERRIDES: overrides}
+
+    assert task_manager_count(s, config) == tms
+    assert slot_capacity(s, config) == 2 * tms
+    assert job_parallelism(s, config) == job_parallelism(s, {**config, OVERRIDES: ""})
+
+
+def test_cluster_spec_has_task_managers_for_the_overrides() -> None:
+    resource = FlinkDeployment.model_validate(
+        {
+            "apiVersion": "flink.apache.org/v1beta1",
+            "kind": "FlinkDeployment",
+            "metadata": {"name": "scaled", "namespace": "ns", "uid": "u"},
+            "spec": {
+                "job": {**JOB, "parallelism": 2},
+                "flinkConfiguration": {"taskmanager.numberOfTaskSlots": "2", OVERRIDES: "a:6"},
+            },
+        }
+    )
+    cluster = build_cluster_spec(
+        resource, resource.spec, {}, job_id="j", savepoint_path=None, token="t"
+    )
+    assert cluster.task_manager.replicas == 3
+    assert cluster.job is not None
+    assert cluster.job.parallelism == 2
 
 
 @pytest.mark.parametrize(("text", "count"), [("4", 4), ("0", 1), ("-2", 1), ("x", 1)])

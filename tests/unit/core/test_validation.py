@@ -180,6 +180,31 @@ CASES = [
         for key in ("kubernetes.namespace", "kubernetes.cluster-id", "high-availability.cluster-id")
     ),
     Case(
+        "prometheus-reporter-port-unreadable",
+        "metrics.reporter.prom.port: '92x' is not a port, a range like 9250-9260 or a list of them",
+        config={
+            "metrics.reporter.prom.factory.class": (
+                "org.apache.flink.metrics.prometheus.PrometheusReporterFactory"
+            ),
+            "metrics.reporter.prom.port": "92x",
+        },
+    ),
+    Case(
+        "prometheus-reporter-port-range-ok",
+        None,
+        config={
+            "metrics.reporter.prom.factory.class": (
+                "org.apache.flink.metrics.prometheus.PrometheusReporterFactory"
+            ),
+            "metrics.reporter.prom.port": "9250-9260,9300",
+        },
+    ),
+    Case(
+        "other-reporters-ports-not-ours-to-read",
+        None,
+        config={"metrics.reporter.x.factory.class": "a.B", "metrics.reporter.x.port": "?"},
+    ),
+    Case(
         "rollback-without-ha",
         "HA must be enabled for rollback support.",
         config={"kubernetes.operator.deployment.rollback.enabled": "true"},

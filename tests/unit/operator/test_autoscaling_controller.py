@@ -184,3 +184,65 @@ async def test_sampled_job_metrics_are_re_exported(harness: ControllerHarness) -
     assert f"scurry_job_vertex_records_in_per_second{{{labels}}} 100.0" in text
     src = f'deployment="{NAME}",namespace="default",vertex="src"'
     assert f"scurry_job_vertex_pending_records{{{src}}} 50.0" in text
+
+
+OVERRIDES = "pipeline.jobvertex-parallelism-overrides"
+
+
+async def test_beyond_the_free_slots_the_cluster_is_upgraded_with_more_task_managers(
+    harness: ControllerHarness,
+) -> None:
+    # One slot per TaskManager: whatever the map is scaled to needs more TaskManagers.
+    config = {"jobmanager.scheduler": "adaptive", "taskmanager.numberOfTaskSlots": "1"}
+    job = await running_job(harness, **WINDOWS, **config)
+    for _ in range(20):
+        harness.clock.advance(10)
+        await harness.reconcile(NAME)
+        if OVERRIDES in await autoscaler_state(harness):
+            break
+    assert job.rescales == []  # not in place: the scheduler would find no free slots
+    overrides = (await autoscaler_state(harness))[OVERRIDES]
+    wanted = max(int(entry.split(":")[1]) for entry in overrides.split(","))
+    assert wanted >= 2
+    await harness.reconcile_until(
+        NAME,
+        lambda r: (
+            r.status.job_status.state == FlinkJobState.RUNNING and len(harness.runtime.applied) == 2
+        ),
+    )
+    redeployed = harness.runtime.applied[-1]
+    assert redeployed.flink_config[OVERRIDES] == overrides
+    assert redeployed.task_manager.replicas == wanted
+    assert harness.runtime.applied[0].task_manager.replicas == 1
+    messages = [m for _, reason, m in await harness.events(NAME) if reason == "Scaling"]
+    assert any(f"{wanted} slots needed, the cluster has 1" in m for m in messages)
+    # Deployed with the overrides: further reconciles leave the cluster as it is.
+    await harness.reconcile(NAME, times=3)
+    assert len(harness.runtime.applied) == 2
+
+
+async def test_a_users_upgrade_of_an_in_place_scaled_job_keeps_the_overrides(
+    harness: ControllerHarness,
+) -> None:
+    job = await running_job(harness, **WINDOWS, **{"jobmanager.scheduler": "adaptive"})
+    await run_for(harness, 200, job)
+    assert len(job.rescales) == 1
+    await harness.reconcile(NAME, times=3)
+    assert len(harness.runtime.applied) == 1  # rescaled in place: no upgrade
+    overrides = (await autoscaler_state(harness))[OVERRIDES]
+
+    def change(spec: dict[str, Any]) -> None:
+        spec["flinkConfiguration"]["pipeline.object-reuse"] = "true"
+
+    await harness.update_spec(NAME, change)
+    await harness.reconcile_until(
+        NAME,
+        lambda r: (
+            r.status.job_status.state == FlinkJobState.RUNNING and len(harness.runtime.applied) == 2
+        ),
+    )
+    redeployed = harness.runtime.applied[-1]
+    assert redeployed.flink_config["pipeline.object-reuse"] == "true"
+    assert redeployed.flink_config[OVERRIDES] == overrides
+    await harness.reconcile(NAME, times=3)
+    assert len(harness.runtime.applied) == 2

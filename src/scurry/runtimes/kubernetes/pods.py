@@ -17,6 +17,7 @@ from typing import Any
 
 from scurry import __version__
 from scurry.config.flinkconf import FlatConfig
+from scurry.config.prometheus_reporter import first_port, prometheus_reporters
 from scurry.errors import ValidationFailed
 from scurry.models.cluster import ClusterSpec, ComponentResources
 from scurry.runtimes.kubernetes import clusterconf, naming
@@ -117,12 +118,33 @@ def _ha(config: Mapping[str, str]) -> bool:
 
 def container_ports(role: str, config: Mapping[str, str]) -> list[Obj]:
     if role == naming.TASKMANAGER:
-        return [{"name": "rpc", "containerPort": int(config["taskmanager.rpc.port"])}]
+        ports = [{"name": "rpc", "containerPort": int(config["taskmanager.rpc.port"])}]
+    else:
+        ports = [
+            {"name": "rest", "containerPort": int(config["rest.port"])},
+            {"name": "jobmanager-rpc", "containerPort": int(config["jobmanager.rpc.port"])},
+            {"name": "blobserver", "containerPort": int(config["blob.server.port"])},
+        ]
+    return ports + metrics_ports(config)
+
+
+def metrics_ports(config: Mapping[str, str]) -> list[Obj]:
+    """The ports of Flink's Prometheus reporters, when the configuration turns them on."""
     return [
-        {"name": "rest", "containerPort": int(config["rest.port"])},
-        {"name": "jobmanager-rpc", "containerPort": int(config["jobmanager.rpc.port"])},
-        {"name": "blobserver", "containerPort": int(config["blob.server.port"])},
+        {"name": "prom-metrics" + (f"-{i}" if i else ""), "containerPort": first_port(config, n)}
+        for i, n in enumerate(prometheus_reporters(config))
     ]
+
+
+def scrape_annotations(config: Mapping[str, str]) -> dict[str, str]:
+    """What Prometheus' pod discovery reads (`prometheus.io/*`): on for the first reporter."""
+    reporters = prometheus_reporters(config)
+    if not reporters:
+        return {}
+    return {
+        "prometheus.io/scrape": "true",
+        "prometheus.io/port": str(first_port(config, reporters[0])),
+    }
 
 
 def _env(role: str, config: Mapping[str, str]) -> list[Obj]:
@@ -268,6 +290,7 @@ def _pod_metadata(
         **naming.selector(spec, role),
     }
     annotations = {
+        **scrape_annotations(config),  # the user's own annotations say otherwise if they wish
         **(template_meta.get("annotations") or {}),
         **flink_map(config.get(f"kubernetes.{role}.annotations")),
         # A new deploy attempt replaces every pod, even when nothing else changed.

@@ -22,6 +22,7 @@ import psutil
 
 from scurry.config.flinkconf import overlay
 from scurry.errors import RuntimeFailure
+from scurry.runtimes.local import reporter_ports
 from scurry.runtimes.local.flinkdist import (
     MEMORY_UTILS,
     SESSION_ENTRYPOINT,
@@ -71,6 +72,7 @@ def cluster_config(
             "python.client.executable": dist.python,
             "python.executable": dist.python,
             IDENTITY_KEY: token,
+            **reporter_ports.reporter_config(user, ports),
         }
     )
     return config

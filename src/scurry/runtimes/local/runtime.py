@@ -26,7 +26,7 @@ from scurry.models.cluster import (
 )
 from scurry.ports import FlinkApiFactory
 from scurry.runtimes.fetch import ArtifactFetcher
-from scurry.runtimes.local import checkpoints, launcher, portalloc
+from scurry.runtimes.local import checkpoints, launcher, portalloc, reporter_ports
 from scurry.runtimes.local.artifacts import ArtifactResolver
 from scurry.runtimes.local.cluster import LocalCluster
 from scurry.runtimes.local.flinkdist import FlinkDist
@@ -165,8 +165,12 @@ class LocalRuntime:
         cdir = ClusterDir(self.root, spec.ref)
         cdir.create()
         taken = {p for c in self.clusters.values() for p in c.state.ports.values()}
+        names = [
+            *portalloc.PORT_NAMES,
+            *reporter_ports.wanted(spec.flink_config, spec.task_manager.replicas),
+        ]
         ports = dict(
-            zip(portalloc.PORT_NAMES, portalloc.allocate(self.port_range, taken), strict=True)
+            zip(names, portalloc.allocate(self.port_range, taken, len(names)), strict=True)
         )
         config = launcher.cluster_config(spec.flink_config, cdir, ports, self.dist, spec.token)
         launcher.write_conf(cdir, config, spec.log_configuration, self.dist)

@@ -378,3 +378,76 @@ def test_options_kubernetes_would_refuse_are_refused_by_name(
 ) -> None:
     with pytest.raises(ValidationFailed, match=message):
         render(with_options(**options))
+
+
+PROM_FACTORY = "org.apache.flink.metrics.prometheus.PrometheusReporterFactory"
+
+
+def test_flinks_prometheus_reporter_makes_both_roles_scrapable() -> None:
+    objects = render(
+        with_options(
+            **{
+                "metrics.reporter.prom.factory.class": PROM_FACTORY,
+                "metrics.reporter.prom.port": "9250-9260",
+            }
+        )
+    )
+    assert_valid(objects)
+    for name in ("orders", "orders-taskmanager"):
+        template = named(objects, "Deployment", name)["spec"]["template"]
+        annotations = template["metadata"]["annotations"]
+        assert annotations["prometheus.io/scrape"] == "true"
+        assert annotations["prometheus.io/port"] == "9250"
+        ports = main_container(named(objects, "Deployment", name))["ports"]
+        assert {"name": "prom-metrics", "containerPort": 9250} in ports
+
+
+def test_without_the_reporter_pods_are_not_scrapable(full: list[Obj]) -> None:
+    for name in ("orders", "orders-taskmanager"):
+        deployment = named(full, "Deployment", name)
+        assert (
+            "prometheus.io/scrape" not in deployment["spec"]["template"]["metadata"]["annotations"]
+        )
+        assert all(p["name"] != "prom-metrics" for p in main_container(deployment)["ports"])
+
+
+def test_the_reporters_default_port_and_the_users_own_annotations() -> None:
+    objects = render(
+        with_options(
+            **{
+                "metrics.reporter.prom.factory.class": PROM_FACTORY,
+                "kubernetes.taskmanager.annotations": "prometheus.io/scrape:false",
+            }
+        )
+    )
+    assert_valid(objects)
+    jobmanager = named(objects, "Deployment", "orders")["spec"]["template"]["metadata"]
+    assert jobmanager["annotations"]["prometheus.io/port"] == "9249"
+    taskmanager = named(objects, "Deployment", "orders-taskmanager")["spec"]["template"]
+    assert taskmanager["metadata"]["annotations"]["prometheus.io/scrape"] == "false"
+
+
+def test_a_reporter_left_out_of_metrics_reporters_stays_off() -> None:
+    objects = render(
+        with_options(
+            **{
+                "metrics.reporter.prom.factory.class": PROM_FACTORY,
+                "metrics.reporters": "jmx",
+            }
+        )
+    )
+    template = named(objects, "Deployment", "orders")["spec"]["template"]
+    assert "prometheus.io/scrape" not in template["metadata"]["annotations"]
+
+
+def test_an_unreadable_reporter_port_is_refused_by_name() -> None:
+    options = {"metrics.reporter.prom.factory.class": PROM_FACTORY}
+    with pytest.raises(ValidationFailed, match=r"metrics.reporter.prom.port: 'http' is not a port"):
+        render(with_options(**options, **{"metrics.reporter.prom.port": "http"}))
+
+
+def test_task_managers_follow_the_parallelism_overrides_on_kubernetes() -> None:
+    objects = render(with_options(**{"pipeline.jobvertex-parallelism-overrides": "a:4,b:7"}))
+    assert_valid(objects)
+    # Two slots per TaskManager: seven subtasks of vertex b need four of them.
+    assert named(objects, "Deployment", "orders-taskmanager")["spec"]["replicas"] == 4
