@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from scurry.bootstrap import Container, build
+from scurry.bootstrap import Container, build, secret_box
 from scurry.config.settings import Settings
 from scurry.ports import ResourceStore
 from scurry.server.app import create_app
@@ -94,10 +94,14 @@ class Cmf:
 
 
 @contextlib.asynccontextmanager
-async def serving(home: Path, database: str = "sqlite://", **settings: Any) -> AsyncIterator[Cmf]:
-    """The API over `database` (in memory unless given), a fake runtime and one fake clock."""
+async def serving(
+    home: Path, database: str = "sqlite://", *, seal_secrets: bool = False, **settings: Any
+) -> AsyncIterator[Cmf]:
+    """The API over `database` (in memory unless given), a fake runtime and one fake clock;
+    `seal_secrets` seals Secrets at rest in the store, as a server does."""
     clock = FakeClock()
-    store = await open_sql_store(database, clock=clock.now)
+    box = secret_box(Settings(home=home, **settings)) if seal_secrets else None
+    store = await open_sql_store(database, clock=clock.now, secrets=box)
     runtime = FakeRuntime()
     harness = ControllerHarness(store, runtime, clock)
     container = await build(

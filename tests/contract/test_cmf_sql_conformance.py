@@ -26,7 +26,7 @@ ENV = f"{V1}/environments/prod"
 SQL_PATHS = ("/statements", "/compute-pools")
 # Answers the spec does not list for these operations (docs/compat.md).
 SQL_DEVIATIONS = {
-    "createComputePool": frozenset({404}),  # unknown environment
+    "createComputePool": cmfspec.Deviation(frozenset({404}), "the environment does not exist"),
 }
 SOURCE = "CREATE TABLE words (id BIGINT, word STRING) WITH ('connector' = 'datagen')"
 
@@ -70,7 +70,7 @@ class SqlChecker(Checker):
 def sql_spec(monkeypatch: pytest.MonkeyPatch) -> Iterator[SqlChecker]:
     if not SPEC.exists():
         pytest.skip(f"{SPEC} not found (set SCURRY_REFERENCE)")
-    monkeypatch.setattr(cmfspec, "NOT_OURS", ("/c3/",))
+    monkeypatch.setattr(cmfspec, "UNSERVED", (cmfspec.LICENSE,))
     monkeypatch.setattr(cmfspec, "DEVIATIONS", {**cmfspec.DEVIATIONS, **SQL_DEVIATIONS})
     return SqlChecker()
 

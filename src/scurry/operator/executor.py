@@ -28,6 +28,7 @@ from scurry.errors import Conflict, NotFound, ScurryError
 from scurry.models.cluster import ClusterSpec
 from scurry.models.enums import FlinkJobState
 from scurry.operator.environment import with_environment
+from scurry.operator.sql_setup import with_setup
 from scurry.ports import (
     EventRecord,
     FlinkApi,
@@ -166,7 +167,7 @@ class Executor:
 
     async def _submit(self, action: SubmitJob) -> None:
         """Upload and run; a job id Flink already knows means an earlier try went through."""
-        job = action.job
+        job = await with_setup(self.store, action.cluster.namespace, action.job)
         prepared = await self.runtime.prepare_job(action.cluster, job)
         api = self.flink_api(action.rest_url)
         try:

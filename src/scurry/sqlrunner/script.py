@@ -1,6 +1,6 @@
 """Run a SQL script as one Flink job: the program behind SQL scripts and detached statements.
 
-    script.py [SCRIPT.sql ...] [--statement SQL ...]
+    script.py [SCRIPT.sql ...] [--setup-secret NAME] [--statement SQL ...]
 
 Flink's PythonDriver runs this file inside a job submission (FKO's SQL
 runner form maps onto it, and so do detached statements). The statements
@@ -10,11 +10,19 @@ gathered into one statement set that is submitted at the end as the job.
 One job, whatever the script holds, so that the job has the id the control
 plane chose and can be stopped with a savepoint and restored as a whole.
 A SELECT has nowhere to send its rows here and is refused.
+
+`--setup-secret NAME` stands for a detached statement's setup, kept out of
+the arguments because it may hold credentials: the controller expands it
+into `--statement`s when it submits a session job, and a dedicated
+cluster's JobManager has the setup, a JSON list of statements, in the
+environment variable SCURRY_SQL_SETUP (from that Secret), read here.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -25,6 +33,7 @@ from scurry.sqlrunner.statements import parse_set, split
 
 _INSERT = re.compile(r"^(INSERT|EXECUTE\s+INSERT)\b", re.I)
 _STATEMENT_SET = re.compile(r"^EXECUTE\s+STATEMENT\s+SET\s+BEGIN\b(?P<body>.*)\bEND$", re.I | re.S)
+SETUP_ENV = "SCURRY_SQL_SETUP"
 _QUERY = re.compile(r"^(SELECT|WITH|VALUES|\(|TABLE)\b", re.I)
 
 
@@ -80,8 +89,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Run a Flink SQL script as one job.")
     parser.add_argument("scripts", nargs="*", help=".sql files (paths or file:// URIs)")
     parser.add_argument("--statement", action="append", default=[], help="a SQL statement")
+    parser.add_argument("--setup-secret", help=f"run the statements in ${SETUP_ENV} first")
     options = parser.parse_args(argv)
-    statements = statements_of(options.scripts, options.statement)
+    setup = setup_from_env(options.setup_secret) if options.setup_secret else []
+    statements = setup + statements_of(options.scripts, options.statement)
     if not statements:
         parser.error("no statements: give a .sql file or --statement")
     try:
@@ -90,6 +101,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"SQL script failed: {exc}", file=sys.stderr, flush=True)
         raise SystemExit(1) from None
     return 0
+
+
+def setup_from_env(secret: str) -> list[str]:
+    """The setup statements the cluster's environment holds (from Secret `secret`)."""
+    text = os.environ.get(SETUP_ENV)
+    if text is None:
+        raise SystemExit(f"SQL script failed: ${SETUP_ENV} (from Secret {secret}) is not set")
+    found = json.loads(text)
+    if not isinstance(found, list):
+        raise SystemExit(f"SQL script failed: ${SETUP_ENV} is not a JSON list of statements")
+    return [str(statement) for statement in found]
 
 
 def _read(location: str) -> str:

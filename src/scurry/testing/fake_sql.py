@@ -108,9 +108,12 @@ class FakeSqlEngine:
                 tables[_bare(found["name"])] = statement
             if found := _DROP.match(statement):
                 tables.pop(_bare(found["name"]), None)
+            # Like the real engine, only the default catalog is described (Kafka
+            # catalogs are replayed from their source, never stored).
             answer["catalog"] = [
                 {"kind": "table", "database": "default_database", "name": name, "ddl": ddl}
                 for name, ddl in sorted(tables.items())
+                if _in_default_catalog(ddl)
             ]
         return answer
 
@@ -176,6 +179,11 @@ def _tables(context: dict[str, Any]) -> dict[str, str]:
 
 def _bare(name: str) -> str:
     return name.replace("`", "").rsplit(".", 1)[-1]
+
+
+def _in_default_catalog(ddl: str) -> bool:
+    created = _CREATE.match(ddl)
+    return created is None or _catalog_of(created["name"]) == "default_catalog"
 
 
 def _catalog_of(name: str) -> str:

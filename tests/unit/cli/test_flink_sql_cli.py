@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import pexpect
 import pytest
@@ -197,8 +198,36 @@ def test_the_shell_runs_multi_line_statements_and_prints_result_tables(
         shell.expect_exact("1 row in set")
         shell.sendline("SELEC 1;")
         shell.expect("Error: SQL parse failed")
+        shell.sendline("SET 'parallelism.default' = '2';")
+        shell.expect_exact("Set 'parallelism.default' to '2'.")
+        shell.sendline("USE CATALOG default_catalog;")
+        shell.expect_exact("Using catalog default_catalog.")
+        shell.sendline("USE `default_database`;")
+        shell.expect_exact("Using database default_database.")
+        shell.sendline("INSERT INTO words SELECT 1, 'a';")
+        # SET and USE stayed in the shell: the INSERT is sent with them as its session.
+        insert = sent_insert(sql_env)
+        assert insert["spec"]["flinkConfiguration"] == {"parallelism.default": "2"}
+        assert insert["spec"]["properties"] == {
+            "sql.current-catalog": "default_catalog",
+            "sql.current-database": "default_database",
+        }
+        shell.sendintr()  # the shell waits for the pool, which no controller starts here
+        shell.expect_exact("No longer waiting")
+        shell.expect_exact("scurry-flink> ")
         shell.sendline("quit")
         shell.expect(pexpect.EOF)
     finally:
         shell.close(force=True)
     assert (tmp_path / ".scurry" / "flink-shell-history").read_text().count("SHOW TABLES;") == 1
+
+
+def sent_insert(scurry: Run) -> dict[str, Any]:
+    """The INSERT statement the shell created, once the server has it."""
+    for _ in range(200):
+        listed = scurry("flink", "statement", "list", "--environment", ENV, "--output", "json")
+        assert listed.code == 0, listed.err
+        found = [s for s in json.loads(listed.out) if "INSERT" in s["spec"]["statement"]]
+        if found:
+            return dict(found[0])
+    raise AssertionError("the shell's INSERT never reached the server")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import pytest
@@ -191,8 +192,10 @@ async def test_an_insert_is_a_session_job_stopped_resumed_and_rescaled_by_put(
     job = await cmf.store.get("FlinkSessionJob", NS, "stmt-insert")
     assert job["spec"]["deploymentName"] == "pool-shared"
     args = job["spec"]["job"]["args"]
-    assert args[:2] == ["-pym", "scurry.sqlrunner.script"]
-    assert args[1::2][1:] == [SOURCE, "SET 'k' = 'v'", "USE `db`", sql]
+    assert args[:4] == ["-pym", "scurry.sqlrunner.script", "--setup-secret", "stmt-insert-setup"]
+    assert args[5::2] == ["SET 'k' = 'v'", "USE `db`", sql]
+    setup = await cmf.store.get("Secret", NS, "stmt-insert-setup")
+    assert SOURCE in base64.b64decode(setup["data"]["setup.json"]).decode()
     await pool_ready(cmf)
     await cmf.harness.reconcile_job_until(
         "stmt-insert", lambda j: j.status.job_status.state == "RUNNING", namespace=NS

@@ -199,7 +199,10 @@ def shell(cmf: Cmf, environment: Environment = None, compute_pool: ComputePool =
             break
         lines.append(line)
         if line.rstrip().endswith(";"):
-            session.handle("\n".join(lines))
+            try:
+                session.handle("\n".join(lines))
+            except KeyboardInterrupt:  # stop waiting, not the shell; the statement stays
+                emit("\nNo longer waiting: the statement goes on (scurry flink statement list).")
             lines = []
     if readline is not None:
         with contextlib.suppress(OSError):

@@ -9,11 +9,22 @@ own built from the pool's `clusterSpec`. Either way it is an FKO object the
 controller runs like any other: a fixed job id, stop with a savepoint
 (`spec.stopped` -> job state suspended, upgrade mode savepoint), resume from
 it, and rescale through `parallelism` (an upgrade through a savepoint).
+
+The environment's setup (its DDL, Kafka tables with their connection
+secrets in clear as Flink's connectors need them) never goes into the job's
+arguments, which every reader of the FKO object sees: it is a Secret of its
+own (`setup_secret`, sealed at rest like every Secret), and the arguments
+name it (`--setup-secret`). A session job's arguments are expanded from it
+by the controller at submission (they reach Flink over its REST API only);
+a dedicated pool's cluster gets it as an environment variable of its
+JobManager (`secretKeyRef`), which the runner reads.
 """
 
 from __future__ import annotations
 
+import base64
 import copy
+import json
 from typing import Any
 
 from scurry.models.resources import FLINK_API_VERSION, FLINK_DEPLOYMENT, FLINK_SESSION_JOB
@@ -27,6 +38,11 @@ PYTHON_DRIVER = "org.apache.flink.client.python.PythonDriver"
 RUNNER_MODULE = "scurry.sqlrunner.script"
 JOB_PREFIX = "stmt-"
 KIND = "Statement"
+SETUP_SUFFIX = "-setup"
+SETUP_KEY = "setup.json"
+SETUP_ENV = "SCURRY_SQL_SETUP"
+SETUP_OPTION = "--setup-secret"
+MAIN_CONTAINER = "flink-main-container"
 
 
 def job_name(statement_name: str) -> str:
@@ -37,17 +53,43 @@ def job_kind(pool_spec: dict[str, Any]) -> str:
     return FLINK_DEPLOYMENT.kind if pool_spec.get("type") == "DEDICATED" else FLINK_SESSION_JOB.kind
 
 
-def runner_args(setup: list[str], spec: dict[str, Any], configuration: dict[str, str]) -> list[str]:
-    """PythonDriver's arguments: the runner module and the statements it runs, in order."""
-    statements = list(setup)
-    statements += [f"SET {_literal(k)} = {_literal(v)}" for k, v in sorted(configuration.items())]
+def setup_name(statement_name: str) -> str:
+    return job_name(statement_name) + SETUP_SUFFIX
+
+
+def setup_secret(statement: Obj, env: Obj, setup: list[str]) -> Obj:
+    """The Secret holding the statements replayed before `statement`'s own."""
+    name = statement["metadata"]["name"]
+    encoded = base64.b64encode(json.dumps(setup).encode()).decode()
+    return {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "type": "Opaque",
+        "metadata": {
+            "name": setup_name(name),
+            "namespace": lookup.namespace_of(env),
+            "labels": {
+                kinds.ENVIRONMENT_LABEL: env["metadata"]["name"],
+                kinds.STATEMENT_LABEL: name,
+            },
+            "ownerReferences": [owner_reference(statement, KIND)],
+        },
+        "data": {SETUP_KEY: encoded},
+    }
+
+
+def runner_args(
+    statement_name: str, spec: dict[str, Any], configuration: dict[str, str]
+) -> list[str]:
+    """PythonDriver's arguments: the runner, the setup's Secret, then the statements to run."""
+    statements = [f"SET {_literal(k)} = {_literal(v)}" for k, v in sorted(configuration.items())]
     properties = spec.get("properties") or {}
     if properties.get(CURRENT_CATALOG):
         statements.append(f"USE CATALOG {_identifier(properties[CURRENT_CATALOG])}")
     if properties.get(CURRENT_DATABASE):
         statements.append(f"USE {_identifier(properties[CURRENT_DATABASE])}")
     statements.append(str(spec["statement"]))
-    args = ["-pym", RUNNER_MODULE]
+    args = ["-pym", RUNNER_MODULE, SETUP_OPTION, setup_name(statement_name)]
     for statement in statements:
         args += ["--statement", statement]
     return args
@@ -92,6 +134,7 @@ def derived_job(
     else:
         derived_spec = copy.deepcopy(pool_spec.get("clusterSpec") or {})
         derived_spec["job"] = job
+        _with_setup_env(derived_spec, setup_name(name))
     meta: dict[str, Any] = {
         "name": job_name(name),
         "namespace": lookup.namespace_of(env),
@@ -135,6 +178,20 @@ def job_phase(derived: Obj | None, stopped: bool) -> tuple[str, str | None]:
     if error:
         return "PENDING", str(error)
     return "PENDING", "waiting for the compute pool" if not state else f"the job is {state}"
+
+
+def _with_setup_env(spec: dict[str, Any], secret: str) -> None:
+    """The JobManager's main container gets the setup as `SETUP_ENV`, from its Secret."""
+    jobmanager = spec.setdefault("jobManager", {})
+    template = jobmanager.setdefault("podTemplate", {})
+    containers = template.setdefault("spec", {}).setdefault("containers", [])
+    main = next((c for c in containers if c.get("name") == MAIN_CONTAINER), None)
+    if main is None:
+        main = {"name": MAIN_CONTAINER}
+        containers.append(main)
+    env = [e for e in main.get("env") or [] if e.get("name") != SETUP_ENV]
+    reference = {"secretKeyRef": {"name": secret, "key": SETUP_KEY}}
+    main["env"] = [*env, {"name": SETUP_ENV, "valueFrom": reference}]
 
 
 def _literal(text: str) -> str:

@@ -359,6 +359,7 @@ class Statements:
             derived = await self._job(env, stmt)
             if derived is not None:
                 await records.delete_quietly(self.ctx.fko, derived)
+            await self._drop_setup(env, stmt)
         await self.ctx.cmf.delete(kinds.STATEMENT, env_name, name)
 
     # -- pieces ---------------------------------------------------------------------------
@@ -388,7 +389,9 @@ class Statements:
         status = stmt.get("status") or {}
         setup = await sql_catalog.setup(self.ctx, env["metadata"]["name"])
         config = {**setup.configuration(), **(status.get("configuration") or {})}
-        args = statement_jobs.runner_args(setup.statements, stmt["spec"], config)
+        name = stmt["metadata"]["name"]
+        await self._write_setup(statement_jobs.setup_secret(stmt, env, setup.statements))
+        args = statement_jobs.runner_args(name, stmt["spec"], config)
         obj = statement_jobs.derived_job(stmt, env, pool, pool_spec, args, existing)
         what = f'{KIND} "{stmt["metadata"]["name"]}"'
         if obj["kind"] == FLINK_DEPLOYMENT.kind:
@@ -397,6 +400,21 @@ class Statements:
             await self.ctx.fko.create(normalize(obj))
         else:
             await self.ctx.fko.update(normalize(obj))
+
+    async def _write_setup(self, secret: Obj) -> None:
+        meta = secret["metadata"]
+        found = await records.find(self.ctx.fko, "Secret", meta["namespace"], meta["name"])
+        if found is None:
+            await self.ctx.fko.create(secret)
+            return
+        meta["resourceVersion"] = found["metadata"].get("resourceVersion")
+        await self.ctx.fko.update(secret)
+
+    async def _drop_setup(self, env: Obj, stmt: Obj) -> None:
+        name = statement_jobs.setup_name(stmt["metadata"]["name"])
+        found = await records.find(self.ctx.fko, "Secret", lookup.namespace_of(env), name)
+        if found is not None and owned_by(found, stmt):
+            await records.delete_quietly(self.ctx.fko, found)
 
     async def _write_query_cluster(self, env: Obj, pool: Obj, stmt: Obj) -> None:
         """A dedicated pool's query gets a session cluster of its own."""
