@@ -113,8 +113,9 @@ class Query:
             tenv = tableenv.create(self.context.get("configuration") or {}, self.target)
             tableenv.prepare(tenv, self.context)
             tenv.get_config().set(tableenv.FIXED_JOB_ID, self.job_id)
-            result = tenv.execute_sql(self.statement)
-            self.columns = tableenv.result_columns(result)
+            query, declared = tableenv.collectable(tenv, self.statement)
+            result = tenv.execute_sql(query)
+            self.columns = declared or tableenv.result_columns(result)
             with self._cond:
                 self._client = result.get_job_client()
                 cancelled = self._cancelled

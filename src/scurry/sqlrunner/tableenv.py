@@ -219,11 +219,42 @@ def _type_string(logical_type: Any) -> str:
 
 
 def result_columns(result: Any) -> list[dict[str, str]]:
-    schema = result._j_table_result.getResolvedSchema()
+    return _columns(result._j_table_result.getResolvedSchema())
+
+
+def _columns(schema: Any) -> list[dict[str, str]]:
     return [
         {"name": column.getName(), "type": _type_string(column.getDataType().getLogicalType())}
         for column in schema.getColumns()
     ]
+
+
+LOCAL_ZONED = "TIMESTAMP_WITH_LOCAL_TIME_ZONE"
+
+
+def collectable(tenv: TableEnvironment, query: str) -> tuple[str, list[dict[str, str]] | None]:
+    """The query to collect rows of, and its declared columns when they differ from it.
+
+    PyFlink cannot hand TIMESTAMP_LTZ values to Python (its pickler fails on
+    java.time.Instant, measured with Flink 2.3: the collect ends without rows), so such
+    columns are cast to TIMESTAMP, which shows the same instant in the session's time
+    zone; the statement still reports the columns with their declared types.
+    """
+    try:
+        schema = tenv.sql_query(query)._j_table.getResolvedSchema()
+    except Exception:  # not a plain query: executing it reports what is wrong
+        return query, None
+    casts, changed = [], False
+    for column in schema.getColumns():
+        name, kind = quote(column.getName()), column.getDataType().getLogicalType()
+        if str(kind.getTypeRoot()) == LOCAL_ZONED:
+            casts.append(f"CAST({name} AS TIMESTAMP({int(kind.getPrecision())})) AS {name}")
+            changed = True
+        else:
+            casts.append(name)
+    if not changed:
+        return query, None
+    return f"SELECT {', '.join(casts)} FROM ({query})", _columns(schema)
 
 
 def describe_catalog(tenv: TableEnvironment, name: str = DEFAULT_CATALOG) -> list[dict[str, str]]:
