@@ -6,9 +6,12 @@ RUNNING first, so answers carry live statuses, instances and events. The run
 is schemathesis' own CLI (examples, coverage, fuzzing and stateful phases,
 deterministic generation), and it must end with no failure at all.
 
+Flink SQL's operations run against a fake SQL engine (no JVM) and Kafka
+catalogs against confluent-kafka's in-memory Schema Registry (a mock:// URL;
+a generated URL names no registry and gets the 422 the spec lists).
+
 What the run allows beyond the spec comes from tests/cmfspec.py, the one list
-docs/compat.md explains: operations not served, and Flink SQL's for now
-(FLINK_SQL_OUT_OF_THE_RUN), are excluded by tag or path,
+docs/compat.md explains: operations not served are excluded by tag or path,
 each status-code deviation becomes a documented RestError answer of the spec
 the run reads, and schema-valid requests may be refused (400/422) only by
 operations whose rules are stricter than their schema.
@@ -32,7 +35,6 @@ import pytest
 import yaml
 
 from cmfspec import (
-    FLINK_SQL_OUT_OF_THE_RUN,
     SPEC,
     UNSERVED,
     Operation,
@@ -40,12 +42,16 @@ from cmfspec import (
     operations_of,
     with_deviations,
 )
+from scurry.services.kafkatables import registry
 from scurry.testing.fake_runtime import FakeRuntime
+from scurry.testing.fake_sql import FakeSqlEngine
 from scurry.testing.harness import ControllerHarness
 from scurry.testing.live_server import LiveApi, live_api
 
 V1 = "/cmf/api/v1"
 MAX_EXAMPLES = 25  # per operation and phase: well over 1,000 cases in all
+SQL_MAX_EXAMPLES = 10  # Flink SQL's 26 operations: the run's wall time stays a few minutes
+SQL_PATHS = ("/compute-pools", "/statements", "/catalogs/")
 MIN_CASES = 1000
 RUN_TIMEOUT = 600.0  # seconds: a hung run fails instead of blocking CI
 # schemathesis' own defaults for positive_data_acceptance, which the refusals extend.
@@ -70,8 +76,22 @@ KINDS = {
     "createSavepointForFlinkApplication": "Savepoint",
     "createDetachedSavepoint": "Savepoint",
     "updateKubernetesCluster": "KubernetesCluster",
+    "createComputePool": "ComputePool",
+    "updateComputePool": "ComputePool",
+    "createStatement": "Statement",
+    "updateStatement": "Statement",
+    "createKafkaCatalog": "KafkaCatalog",
+    "updateKafkaCatalog": "KafkaCatalog",
+    "createKafkaDatabase": "KafkaDatabase",
+    "updateKafkaDatabase": "KafkaDatabase",
 }
 JAR = "local:///opt/flink/examples/streaming/StateMachineExample.jar"
+REGISTRY = "mock://cmf-schemathesis"
+CLUSTER = {
+    "flinkVersion": "v1_19",
+    "jobManager": {"resource": {"memory": "1024m", "cpu": 1}},
+    "taskManager": {"resource": {"memory": "1024m", "cpu": 1}},
+}
 
 
 def application(name: str) -> dict[str, Any]:
@@ -99,6 +119,10 @@ class World:
     mapping: str
     savepoint: str
     detached: str
+    pool: str
+    statement: str
+    catalog: str
+    database: str
 
     def create(self, api: LiveApi, harness: ControllerHarness) -> dict[str, list[str]]:
         namespace = f"flink-{self.env}"
@@ -123,6 +147,15 @@ class World:
             detached = {"metadata": {"name": self.detached}, "spec": {"path": "/sp"}}
             ok("POST", "/detached-savepoints", detached)
             instances = client.get(f"{env}/applications/{self.app}/instances").json()["items"]
+            pool = {"type": "SHARED", "clusterSpec": CLUSTER}
+            ok("POST", f"{env}/compute-pools", sql("ComputePool", self.pool, pool))
+            query = {"statement": "SELECT 1", "computePoolName": self.pool}
+            ok("POST", f"{env}/statements", sql("Statement", self.statement, query))
+            sr = {"srInstance": {"connectionConfig": {"schema.registry.url": REGISTRY}}}
+            ok("POST", "/catalogs/kafka", sql("KafkaCatalog", self.catalog, sr))
+            kafka = {"kafkaCluster": {"connectionConfig": {"bootstrap.servers": "127.0.0.1:9"}}}
+            database = sql("KafkaDatabase", self.database, kafka)
+            ok("POST", f"/catalogs/kafka/{self.catalog}/databases", database)
         return {
             "envName": [self.env],
             "appName": [self.app],
@@ -131,7 +164,15 @@ class World:
             "detachedSavepointName": [self.detached],
             "secretName": [self.secret],
             "name": [self.mapping],
+            "computePoolName": [self.pool],
+            "stmtName": [self.statement],
+            "catName": [self.catalog],
+            "dbName": [self.database],
         }
+
+
+def sql(kind: str, name: str, spec: dict[str, Any]) -> dict[str, Any]:
+    return {**CMF, "kind": kind, "metadata": {"name": name}, "spec": spec}
 
 
 async def complete(harness: ControllerHarness, savepoint: str, namespace: str) -> None:
@@ -143,8 +184,13 @@ async def complete(harness: ControllerHarness, savepoint: str, namespace: str) -
 
 # Every operation finds the first, but those that take a resource away (DELETE, detach)
 # find the second: they succeed without taking from the others what they need.
-KEPT = World("prod", "my-app", "creds", "conn", "sp-one", "kept-sp")
-DOOMED = World("scratch", "scratch-app", "scratch-creds", "scratch-conn", "scratch-sp", "old-sp")
+KEPT = World(
+    "prod", "my-app", "creds", "conn", "sp-one", "kept-sp", "shared", "query", "shop", "orders"
+)
+DOOMED = World(
+    *("scratch", "scratch-app", "scratch-creds", "scratch-conn", "scratch-sp", "old-sp"),
+    *("scratch-pool", "scratch-q", "scratch-shop", "scratch-db"),
+)
 
 
 def configuration(
@@ -180,6 +226,8 @@ def _operation(op: Operation, doomed: dict[str, list[str]]) -> dict[str, Any]:
         config["parameters"] = {"body.kind": _sometimes(KINDS[op.id])}
     if op.method == "DELETE" or op.id in TAKES_AWAY:
         config["parameters"] = {f"path.{param}": _sometimes(f"doomed-{param}") for param in doomed}
+    if any(part in op.path for part in SQL_PATHS):
+        config["generation"] = {"max-examples": SQL_MAX_EXAMPLES}
     if refused := op.refusals_of_schema_valid():
         expected = [*ACCEPTED, *map(str, sorted(refused))]
         config["checks"] = {"positive_data_acceptance": {"expected-statuses": expected}}
@@ -218,8 +266,8 @@ def _dotted(table: dict[str, Any], prefix: str = "") -> list[str]:
     return lines
 
 
-# What the run leaves out: what is not served, and Flink SQL's operations for now.
-LEFT_OUT = (*UNSERVED, *(group for group in FLINK_SQL_OUT_OF_THE_RUN if group not in UNSERVED))
+# What the run leaves out: what is not served.
+LEFT_OUT = UNSERVED
 
 
 def in_the_run(op: Operation) -> bool:
@@ -247,7 +295,11 @@ def api(tmp_path: Path, runtime: FakeRuntime) -> Iterator[LiveApi]:
             pytest.fail(f"the CMF contract run must run in CI: {reason}")
         pytest.skip(reason)
     with live_api(tmp_path / "home", runtime=runtime) as served:
-        yield served
+        served.container.sql = FakeSqlEngine()
+        try:
+            yield served
+        finally:
+            registry.forget_mock(REGISTRY)
 
 
 def test_schemathesis_finds_no_failure(api: LiveApi, runtime: FakeRuntime, tmp_path: Path) -> None:

@@ -1,33 +1,26 @@
-"""The SQL part of the CMF API against cmf-openapi.yaml: a tour, then schemathesis.
+"""The SQL part of the CMF API against cmf-openapi.yaml: a tour.
 
 The tour calls every compute-pool and statement operation with good and bad
 requests and checks each answer's status and body against the spec (as the
-tour of the other operations does). Schemathesis then generates requests for
-the same operations from the spec; no answer may be a server error or break
-the response schema. Both run on the fake runtime and SQL engine.
+tour of the other operations does), on the fake runtime and SQL engine. The
+schemathesis run of test_cmf_schemathesis.py covers the same operations.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-import cmfspec
 from cmfkit import V1, Cmf, serving
 from cmfspec import SPEC, Checker
 from scurry.testing.fake_sql import FakeSqlEngine
 
 ENV = f"{V1}/environments/prod"
 SQL_PATHS = ("/statements", "/compute-pools")
-# Answers the spec does not list for these operations (docs/compat.md).
-SQL_DEVIATIONS = {
-    "createComputePool": cmfspec.Deviation(frozenset({404}), "the environment does not exist"),
-}
 SOURCE = "CREATE TABLE words (id BIGINT, word STRING) WITH ('connector' = 'datagen')"
 
 
@@ -67,11 +60,9 @@ class SqlChecker(Checker):
 
 
 @pytest.fixture
-def sql_spec(monkeypatch: pytest.MonkeyPatch) -> Iterator[SqlChecker]:
+def sql_spec() -> SqlChecker:
     if not SPEC.exists():
         pytest.skip(f"{SPEC} not found (set SCURRY_REFERENCE)")
-    monkeypatch.setattr(cmfspec, "UNSERVED", (cmfspec.LICENSE,))
-    monkeypatch.setattr(cmfspec, "DEVIATIONS", {**cmfspec.DEVIATIONS, **SQL_DEVIATIONS})
     return SqlChecker()
 
 
@@ -149,47 +140,3 @@ async def test_a_tour_of_every_sql_operation(checked: tuple[Cmf, SqlChecker]) ->
     await c.delete(f"{pools}/solo")
     await c.delete(f"{pools}/solo")
     assert checker.unexercised() == []
-
-
-def test_schemathesis_finds_no_server_error_in_the_sql_operations(
-    tmp_path: Path, sql_spec: SqlChecker
-) -> None:
-    schemathesis = pytest.importorskip("schemathesis")
-    from hypothesis import HealthCheck, given, settings
-    from schemathesis.core import NotSet
-
-    schema = schemathesis.openapi.from_path(SPEC).include(
-        path_regex=r"/environments/\{envName\}/(statements|compute-pools)"
-    )
-    loop = asyncio.new_event_loop()
-    context = serving(tmp_path / "home")
-    cmf = loop.run_until_complete(context.__aenter__())
-    cmf.container.sql = FakeSqlEngine()
-    loop.run_until_complete(cmf.environment())
-    failures: list[str] = []
-    seen: set[int] = set()
-    try:
-        for result in schema.get_all_operations():
-            operation = result.ok()
-
-            @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
-            @given(case=operation.as_strategy())
-            def probe(case: Any) -> None:
-                # The environment that exists, so that requests reach the services.
-                if case.path_parameters:
-                    case.path_parameters["envName"] = "prod"
-                body = None if isinstance(case.body, NotSet) else case.body
-                request = cmf.client.build_request(
-                    case.method, case.formatted_path, params=case.query, json=body
-                )
-                response = loop.run_until_complete(cmf.client.send(request))
-                seen.add(response.status_code // 100)
-                if response.status_code >= 500:
-                    failures.append(f"{case.method} {request.url}: {response.status_code}")
-
-            probe()
-    finally:
-        loop.run_until_complete(context.__aexit__(None, None, None))
-        loop.close()
-    assert failures == []
-    assert seen >= {2, 4}, seen  # requests were served as well as refused

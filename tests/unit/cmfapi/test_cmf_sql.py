@@ -310,3 +310,20 @@ async def test_an_acknowledged_insert_whose_job_was_never_written_gets_it(
     assert found["status"]["phase"] == "PENDING"
     job = await cmf.store.get("FlinkSessionJob", NS, "stmt-insert")
     assert job["spec"]["job"]["args"][-1] == "INSERT INTO sink SELECT * FROM words"
+
+
+async def test_sparse_fields_keep_what_the_spec_requires_of_pools_and_statements(
+    cmf: Cmf, engine: FakeSqlEngine
+) -> None:
+    await start(cmf)
+    await run(cmf, "one-query", "SELECT 1")
+    pools = await cmf.ok("GET", f"{ENV}/compute-pools", params={"fields": "metadata.labels"})
+    [shown] = pools["items"]
+    assert shown["spec"]["type"] == "SHARED"
+    assert shown["spec"]["clusterSpec"] == CLUSTER
+    assert shown["status"]["phase"]
+    stmts = await cmf.ok("GET", f"{ENV}/statements", params={"fields": "nothing.here"})
+    [listed] = stmts["items"]
+    assert listed["spec"] == {"statement": "SELECT 1", "computePoolName": "shared"}
+    assert listed["status"]["phase"]
+    assert listed["metadata"] == {"name": "one-query"}

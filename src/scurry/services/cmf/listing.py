@@ -220,8 +220,10 @@ def v2_rules(
     search_scopes: Mapping[str, Callable[[Item], Any]] | None = None,
     default_order: Callable[[Item], Any] | None = None,
     exact_scopes: frozenset[str] = frozenset(),
+    always_fields: tuple[str, ...] = (),
 ) -> ListRules:
-    """The rules of a resource with `metadata` (every resource but Environment)."""
+    """The rules of a resource with `metadata` (every resource but Environment);
+    `always_fields` are the paths the spec requires beyond `metadata.name`."""
     name = path_getter("metadata.name")
     created = path_getter("metadata.creationTimestamp")
     updated = path_getter("metadata.updateTimestamp")
@@ -240,4 +242,5 @@ def v2_rules(
         search_scopes=dict(search_scopes or {}),
         default_order=default_order,
         exact_scopes=exact_scopes,
+        always_fields=("metadata.name", *always_fields),
     )

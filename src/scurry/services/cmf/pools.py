@@ -32,7 +32,10 @@ from scurry.services.cmf.listing import ListQuery, ListRules, page_of, path_gett
 
 KIND = "ComputePool"
 CLUSTER_PREFIX = "pool-"
-RULES: ListRules = v2_rules(extra_filters={"phase": path_getter("status.phase")})
+RULES: ListRules = v2_rules(
+    extra_filters={"phase": path_getter("status.phase")},
+    always_fields=("spec.type", "spec.clusterSpec", "status.phase"),  # required by the spec
+)
 
 
 def cluster_name(pool_name: str) -> str:

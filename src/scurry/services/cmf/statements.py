@@ -53,6 +53,7 @@ IMMEDIATE_ROWS = 1000
 QUERY_CAPACITY = 1000
 PAGE_ROWS = 100
 RULES: ListRules = v2_rules(
+    always_fields=("spec.statement", "spec.computePoolName", "status.phase"),  # the spec's
     extra_filters={
         "phase": path_getter("status.phase"),
         "computePoolName": path_getter("spec.computePoolName"),
