@@ -198,6 +198,8 @@ def test_the_shell_runs_multi_line_statements_and_prints_result_tables(
         shell.expect_exact("1 row in set")
         shell.sendline("SELEC 1;")
         shell.expect("Error: SQL parse failed")
+        shell.sendline("-- a script's comment does not hide a SET from the shell")
+        shell.expect_exact("> ")
         shell.sendline("SET 'parallelism.default' = '2';")
         shell.expect_exact("Set 'parallelism.default' to '2'.")
         shell.sendline("USE CATALOG default_catalog;")

@@ -51,7 +51,10 @@ class Session:
         self.configuration: dict[str, str] = {}
 
     def handle(self, text: str) -> None:
-        sql = text.strip().rstrip(";").strip()
+        # Whole-line comments go: a script's comment before `SET ...` must not hide the SET
+        # from the shell (it is the shell's to keep, not a statement for the server).
+        lines = [line for line in text.splitlines() if not line.strip().startswith("--")]
+        sql = "\n".join(lines).strip().rstrip(";").strip()
         if not sql:
             return
         if self._client_side(sql):
