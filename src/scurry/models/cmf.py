@@ -280,6 +280,8 @@ class ResourceCounts(CmfModel):
     savepoints: int = 0
     detached_savepoints: int = 0
     catalogs: int = 0  # Kafka catalogs
+    compute_pools: int = 0
+    statements: dict[str, int] = Field(default_factory=dict)  # by phase
     kubernetes_clusters: dict[str, int] = Field(default_factory=dict)
 
 

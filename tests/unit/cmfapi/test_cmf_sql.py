@@ -111,6 +111,8 @@ async def test_a_syntax_error_is_a_failed_statement_with_flinks_message(
     assert [e["message"] for e in found["data"]] == [failed["status"]["detail"]]
     unknown = await run(cmf, "unknown", "SELECT * FROM nowhere")
     assert "Object 'nowhere' not found" in unknown["status"]["detail"]
+    counted = (await cmf.ok("GET", f"{V1}/resource-information"))["status"]["resources"]
+    assert (counted["computePools"], counted["statements"]) == (1, {"FAILED": 2})
 
 
 async def test_a_statement_naming_a_missing_pool_is_refused_and_nothing_is_stored(

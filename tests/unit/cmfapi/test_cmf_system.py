@@ -90,6 +90,8 @@ async def test_resource_information_counts_everything(cmf: Cmf) -> None:
         "savepoints": 1,
         "detachedSavepoints": 1,
         "catalogs": 0,
+        "computePools": 0,
+        "statements": {},
         "kubernetesClusters": {"CONNECTED": 1},
     }
     assert info["status"]["resourceSummary"] == {"cpu": 2.0, "memory": 2 * 1024 * 2**20}

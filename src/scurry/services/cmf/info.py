@@ -53,6 +53,8 @@ async def resources(ctx: CmfContext) -> dict[str, Any]:
         savepoints=savepoints,
         detached_savepoints=len(await ctx.cmf.list(kinds.DETACHED_SAVEPOINT, kinds.GLOBAL)),
         catalogs=len(await ctx.cmf.list(kinds.KAFKA_CATALOG, kinds.GLOBAL)),
+        compute_pools=len(await ctx.cmf.list(kinds.COMPUTE_POOL, None)),
+        statements=dict(Counter(phase_of(s) for s in await ctx.cmf.list(kinds.STATEMENT, None))),
         kubernetes_clusters={cluster.state: 1},
     )
     summary = ResourceSummary(
@@ -62,6 +64,10 @@ async def resources(ctx: CmfContext) -> dict[str, Any]:
     return ResourceInformation(
         status=ResourceInformationStatus(resources=counts, resource_summary=summary)
     ).to_wire()
+
+
+def phase_of(statement: Obj) -> str:
+    return str((statement.get("status") or {}).get("phase") or "PENDING")
 
 
 @functools.cache
