@@ -59,12 +59,6 @@ def csv_rows(directory: Path) -> int:
     return sum(len(p.read_text().splitlines()) for p in files)
 
 
-@pytest.mark.xfail(
-    reason="open: on the first run the datagen example's SELECT (a bounded source, a fast "
-    "job) printed 0 rows though its Flink job ran and FINISHED; the query engine's collect "
-    "of a quickly finished job is under suspicion",
-    strict=False,
-)
 def test_the_sql_examples_run_as_their_readme_says(control_plane: ControlPlane) -> None:
     plane = control_plane
     commands = readme_commands()
