@@ -83,11 +83,17 @@ class LocalSqlEngine:
         self._base = None
 
     async def _call(self, method: str, path: str, body: Any = None) -> dict[str, Any]:
-        base, token = await self._endpoint()
-        headers = {"Authorization": f"Bearer {token}"}
         try:
-            async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT) as client:
-                answer = await client.request(method, base + path, json=body, headers=headers)
+            answer = await self._send(method, path, body)
+        except httpx.ConnectError:
+            # Nobody listens: the process has gone (killed, or the machine restarted) and
+            # the request never reached it, so sending it to a new process is safe.
+            self._base = None
+            try:
+                answer = await self._send(method, path, body)
+            except httpx.HTTPError as exc:
+                self._base = None
+                raise Unavailable(f"the SQL session process did not answer: {exc}") from None
         except httpx.HTTPError as exc:
             self._base = None  # ask again next time: the process may have gone
             raise Unavailable(f"the SQL session process did not answer: {exc}") from None
@@ -102,6 +108,12 @@ class LocalSqlEngine:
         if answer.status_code >= 400:
             raise Unavailable(f"the SQL session process refused the request: {message}")
         return payload if isinstance(payload, dict) else {}
+
+    async def _send(self, method: str, path: str, body: Any) -> httpx.Response:
+        base, token = await self._endpoint()
+        headers = {"Authorization": f"Bearer {token}"}
+        async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT) as client:
+            return await client.request(method, base + path, json=body, headers=headers)
 
     async def _endpoint(self) -> tuple[str, str]:
         async with self._lock:
