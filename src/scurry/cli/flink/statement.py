@@ -12,12 +12,12 @@ from scurry.cli.flink import routes, sql_shapes
 from scurry.cli.flink.cmf import Cmf, Obj
 from scurry.cli.flink.connection import Connection, connected
 from scurry.cli.flink.deletion import Deletion, delete_all
-from scurry.cli.flink.errors import ApiFailure, CommandError, failing
+from scurry.cli.flink.errors import CommandError, failing
 from scurry.cli.flink.files import read_resource
 from scurry.cli.flink.options import Environment, Force, Name, Names, OutputFormat, PageSize, need
 from scurry.cli.flink.render import Output, emit, listing, serialized, show, show_all, text
 from scurry.cli.flink.shapes import project
-from scurry.cli.flink.webui_forward import Port, forwarder
+from scurry.cli.flink.webui_forward import Port, forward_web_ui
 
 app = typer.Typer(name="statement", help="Manage Flink SQL statements.", no_args_is_help=True)
 exception_app = typer.Typer(
@@ -281,18 +281,12 @@ def web_ui_forward(
 ) -> None:
     """Forward the web UI of the Flink cluster a statement runs on."""
     (env,) = need(environment=environment)
-    try:
-        cmf.get(routes.statement(env, name))
-    except ApiFailure as failure:
-        raise CommandError(
-            f'failed to forward web UI: failed to describe statement "{name}" '
-            f'in the environment "{env}": {failure.message}'
-        ) from None
-    server = forwarder(connection, routes.statement_web_ui(env, name), port)
-    emit(f"Starting web UI at http://localhost:{server.port}/ ... (Press Ctrl-C to stop)")
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass  # Ctrl-C is how the forward ends
-    finally:
-        server.server_close()
+    forward_web_ui(
+        cmf,
+        connection,
+        f'statement "{name}"',
+        routes.statement(env, name),
+        routes.statement_web_ui(env, name),
+        env,
+        port,
+    )

@@ -62,14 +62,30 @@ def web_ui_forward(
 ) -> None:
     """Forward the web UI of a Flink application."""
     (env,) = need(environment=environment)
+    forward_web_ui(
+        cmf,
+        connection,
+        f'application "{name}"',
+        routes.application(env, name),
+        routes.web_ui(env, name),
+        env,
+        port,
+    )
+
+
+def forward_web_ui(
+    cmf: Cmf, connection: Connection, what: str, resource: str, web_ui: str, env: str, port: int
+) -> None:
+    """Serve `web_ui` (a CMF proxy route) on a local port until Ctrl-C, once `resource`
+    (the application or statement it belongs to) is known to exist."""
     try:
-        cmf.get(routes.application(env, name))
+        cmf.get(resource)
     except ApiFailure as failure:
         raise CommandError(
-            f'failed to forward web UI: failed to describe application "{name}" '
+            f"failed to forward web UI: failed to describe {what} "
             f'in the environment "{env}": {failure.message}'
         ) from None
-    server = forwarder(connection, routes.web_ui(env, name), port)
+    server = forwarder(connection, web_ui, port)
     emit(f"Starting web UI at http://localhost:{server.port}/ ... (Press Ctrl-C to stop)")
     try:
         server.serve_forever()
